@@ -1,0 +1,299 @@
+//! What one layer contains, as read from its archive.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// The bytes of a file bosun kept. Shared, so a hard link or a squashed tree
+/// costs no copy.
+pub type Content = Arc<[u8]>;
+
+/// The type of a filesystem entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    /// A hard link to `FileMeta::link` (resolved to a file when squashed).
+    Hardlink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+}
+
+/// Metadata of one entry: everything bosun records about files whose bytes
+/// it does not keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMeta {
+    pub kind: EntryKind,
+    /// Permission bits including setuid/setgid/sticky (`0o7777` mask).
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Size in bytes of a regular file's data; 0 for other kinds.
+    pub size: u64,
+    /// Modification time, seconds since the epoch.
+    pub mtime: u64,
+    /// Symlink target as written in the archive, or the normalized target
+    /// path of a hard link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl FileMeta {
+    /// Metadata for a plain regular file (handy in tests and builders).
+    pub fn file(size: u64, mode: u32) -> Self {
+        FileMeta {
+            kind: EntryKind::File,
+            mode,
+            uid: 0,
+            gid: 0,
+            size,
+            mtime: 0,
+            link: None,
+        }
+    }
+
+    /// Metadata for a directory.
+    pub fn dir(mode: u32) -> Self {
+        FileMeta {
+            kind: EntryKind::Dir,
+            ..FileMeta::file(0, mode)
+        }
+    }
+
+    /// Metadata for a symbolic link.
+    pub fn symlink(target: impl Into<String>) -> Self {
+        FileMeta {
+            kind: EntryKind::Symlink,
+            link: Some(target.into()),
+            ..FileMeta::file(0, 0o777)
+        }
+    }
+
+    pub fn is_file(&self) -> bool {
+        self.kind == EntryKind::File
+    }
+
+    pub fn is_dir(&self) -> bool {
+        self.kind == EntryKind::Dir
+    }
+}
+
+/// What an entry of a layer does to the tree below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// Adds or replaces the entry.
+    Add(FileMeta),
+    /// A `.wh.NAME` whiteout: deletes the path (and all below it) from lower layers.
+    Whiteout,
+    /// A `.wh..wh..opq` marker: the directory hides everything lower layers put in it.
+    Opaque,
+}
+
+/// One entry of a layer, with its path already normalized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerEntry {
+    /// The affected path: for whiteouts the deleted path, for opaque markers
+    /// the directory.
+    pub path: String,
+    pub change: Change,
+    /// The bytes, when a sink asked to keep them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Content>,
+}
+
+/// The entries of one layer in archive order, with an index by path.
+#[derive(Debug, Clone, Default)]
+pub struct Layer {
+    entries: Vec<LayerEntry>,
+    added: HashMap<String, usize>,
+    whiteouts: HashSet<String>,
+    opaques: HashSet<String>,
+}
+
+impl PartialEq for Layer {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Serialize for Layer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.entries.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Layer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<LayerEntry>::deserialize(d).map(Layer::from_entries)
+    }
+}
+
+impl Layer {
+    pub fn new() -> Self {
+        Layer::default()
+    }
+
+    /// Builds a layer from entries, for tests and cache loads.
+    pub fn from_entries(entries: Vec<LayerEntry>) -> Self {
+        let mut layer = Layer::new();
+        for e in entries {
+            layer.push(e);
+        }
+        layer
+    }
+
+    /// Appends an entry. When the archive repeats a path, the later entry
+    /// replaces the earlier one (tar semantics).
+    pub fn push(&mut self, entry: LayerEntry) {
+        match entry.change {
+            Change::Add(_) => {
+                if let Some(&i) = self.added.get(&entry.path) {
+                    if let Some(slot) = self.entries.get_mut(i) {
+                        *slot = entry;
+                        return;
+                    }
+                }
+                self.added.insert(entry.path.clone(), self.entries.len());
+            }
+            Change::Whiteout => {
+                if !self.whiteouts.insert(entry.path.clone()) {
+                    return;
+                }
+            }
+            Change::Opaque => {
+                if !self.opaques.insert(entry.path.clone()) {
+                    return;
+                }
+            }
+        }
+        self.entries.push(entry);
+    }
+
+    pub fn entries(&self) -> &[LayerEntry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry that adds `path` in this layer, if any.
+    pub fn added(&self, path: &str) -> Option<&LayerEntry> {
+        self.added.get(path).and_then(|&i| self.entries.get(i))
+    }
+
+    /// Whether this layer whites out `path` itself.
+    pub fn whites_out(&self, path: &str) -> bool {
+        self.whiteouts.contains(path)
+    }
+
+    /// Whether this layer marks directory `path` opaque.
+    pub fn is_opaque(&self, path: &str) -> bool {
+        self.opaques.contains(path)
+    }
+
+    /// Whether this layer deletes `path` from the layers below it: a whiteout
+    /// of the path or of a directory above it, or an opaque directory above it.
+    pub fn hides_lower(&self, path: &str) -> bool {
+        if self.whiteouts.is_empty() && self.opaques.is_empty() {
+            return false;
+        }
+        if self.whiteouts.contains(path) {
+            return true;
+        }
+        let mut cur = path;
+        while cur != "/" {
+            cur = crate::path::parent(cur);
+            if self.whiteouts.contains(cur) || self.opaques.contains(cur) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Total bytes of kept content in this layer.
+    pub fn kept_bytes(&self) -> usize {
+        self.entries
+            .iter()
+            .filter_map(|e| e.content.as_ref().map(|c| c.len()))
+            .sum()
+    }
+}
+
+/// What a reader should do with the bytes of a regular file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Want {
+    /// Keep the bytes in the tree for analyzers that run after the squash.
+    pub keep: bool,
+    /// Stream the bytes to [`EntrySink::inspect`] while the layer is read.
+    pub inspect: bool,
+}
+
+impl Want {
+    pub const SKIP: Want = Want {
+        keep: false,
+        inspect: false,
+    };
+    pub const KEEP: Want = Want {
+        keep: true,
+        inspect: false,
+    };
+    pub const INSPECT: Want = Want {
+        keep: false,
+        inspect: true,
+    };
+
+    pub fn any(self) -> bool {
+        self.keep || self.inspect
+    }
+}
+
+/// Decides, for each file of each layer, whether its bytes are read, and
+/// receives the bytes of files it wants to inspect on the fly (binaries,
+/// archives, secret scanning) so they never need to be held whole.
+///
+/// Layers are read in parallel, so implementations are `Sync` and keep any
+/// per-layer results keyed by the layer index they are given.
+pub trait EntrySink: Sync {
+    /// Called for every regular file (and resolved hard link) of every layer.
+    fn want(&self, path: &str, meta: &FileMeta) -> Want;
+
+    /// Called with the bytes of a file for which [`EntrySink::want`] set
+    /// `inspect`. `data` yields at most the file's size; an implementation may
+    /// stop reading early.
+    fn inspect(&self, layer: usize, path: &str, meta: &FileMeta, data: &mut dyn Read) {
+        let _ = (layer, path, meta, data);
+    }
+}
+
+/// A sink that keeps nothing: a metadata-only read.
+pub struct MetadataOnly;
+
+impl EntrySink for MetadataOnly {
+    fn want(&self, _path: &str, _meta: &FileMeta) -> Want {
+        Want::SKIP
+    }
+}
+
+/// A sink that keeps the bytes of files a predicate selects.
+pub struct KeepIf<F>(pub F);
+
+impl<F: Fn(&str, &FileMeta) -> bool + Sync> EntrySink for KeepIf<F> {
+    fn want(&self, path: &str, meta: &FileMeta) -> Want {
+        if (self.0)(path, meta) {
+            Want::KEEP
+        } else {
+            Want::SKIP
+        }
+    }
+}
