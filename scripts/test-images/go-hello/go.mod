@@ -1,0 +1,3 @@
+module example.com/bosun/hello-go
+
+go 1.19
