@@ -1,104 +1,7 @@
 //! Both SBOM formats validate against their published schemas, and their
 //! shape is pinned by golden snapshots (volatile fields fixed by options).
 
-use std::collections::BTreeMap;
-
-use bosun_model::{
-    Distro, Ecosystem, ImageConfig, Inventory, LayerInfo, Location, Package, SourceInfo,
-    SourceKind, SourceRef,
-};
 use bosun_sbom::{DocumentOptions, cyclonedx, spdx};
-
-fn sample() -> Inventory {
-    let mut libc = Package::new(
-        Ecosystem::Deb,
-        "libc6",
-        "2.36-9+deb12u7",
-        "pkg:deb/debian/libc6@2.36-9%2Bdeb12u7?arch=amd64&distro=debian-12&upstream=glibc",
-        Location::new("/var/lib/dpkg/status", Some(1)),
-    );
-    libc.source = Some(SourceRef {
-        name: "glibc".into(),
-        version: None,
-    });
-    libc.arch = Some("amd64".into());
-    libc.licenses = vec!["LGPL-2.1-or-later".into(), "GPL-2.0-or-later".into()];
-    libc.introduced_in = Some(0);
-    libc.changed_in = Some(1);
-    libc.properties = BTreeMap::from([("maintainer".into(), "GNU Libc Maintainers".into())]);
-
-    let mut tzdata = Package::new(
-        Ecosystem::Deb,
-        "tzdata",
-        "2024a-0+deb12u1",
-        "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12",
-        Location::new("/var/lib/dpkg/status", Some(1)),
-    );
-    tzdata.licenses = vec!["public-domain".into()];
-    tzdata.introduced_in = Some(0);
-    tzdata.changed_in = Some(0);
-
-    let mut requests = Package::new(
-        Ecosystem::Pypi,
-        "requests",
-        "2.19.1",
-        "pkg:pypi/requests@2.19.1",
-        Location::new("/app/lib/requests-2.19.1.dist-info/METADATA", Some(2)),
-    );
-    requests.licenses = vec!["Apache-2.0".into()];
-    requests.introduced_in = Some(2);
-    requests.changed_in = Some(2);
-
-    let mut mocha = Package::new(
-        Ecosystem::Npm,
-        "mocha",
-        "10.2.0",
-        "pkg:npm/mocha@10.2.0",
-        Location::new("/app/package-lock.json", Some(2)),
-    );
-    mocha.licenses = vec!["MIT OR Apache-2.0".into()];
-    mocha.dev = true;
-
-    Inventory {
-        schema: bosun_model::INVENTORY_SCHEMA.into(),
-        generator: "0.1.0".into(),
-        created: "2026-11-23T00:00:00Z".into(),
-        source: SourceInfo {
-            kind: SourceKind::DockerArchive,
-            reference: "app.tar".into(),
-            name: Some("bosun-test/app:1".into()),
-            manifest_digest: Some("sha256:aa".into()),
-            config_digest: Some("sha256:bb".into()),
-            repo_tags: vec!["bosun-test/app:1".into()],
-            platform: Some("linux/amd64".into()),
-        },
-        config: Some(ImageConfig {
-            user: Some("1000".into()),
-            cmd: vec!["/app/run".into()],
-            ..ImageConfig::default()
-        }),
-        distro: Some(Distro {
-            id: "debian".into(),
-            version_id: Some("12".into()),
-            codename: Some("bookworm".into()),
-            pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
-            id_like: vec![],
-            found_in: Some(Location::new("/etc/os-release", Some(0))),
-        }),
-        layers: (0..3)
-            .map(|i| LayerInfo {
-                index: i,
-                digest: Some(format!("sha256:blob{i}")),
-                diff_id: Some(format!("sha256:diff{i}")),
-                media_type: Some("application/vnd.oci.image.layer.v1.tar+gzip".into()),
-                size: 1000 * (i as u64 + 1),
-                created_by: Some(format!("step {i}")),
-            })
-            .collect(),
-        packages: vec![libc, tzdata, requests, mocha],
-        warnings: vec!["skipped `/big`: too large".into()],
-    }
-}
 
 fn pinned() -> DocumentOptions {
     DocumentOptions {
@@ -109,7 +12,11 @@ fn pinned() -> DocumentOptions {
 
 #[test]
 fn cyclonedx_validates_against_the_1_6_schema() {
-    let doc = serde_json::to_value(cyclonedx::from_inventory(&sample(), &pinned())).expect("json");
+    let doc = serde_json::to_value(cyclonedx::from_inventory(
+        &bosun_test::sample::inventory(),
+        &pinned(),
+    ))
+    .expect("json");
     if let Err(errors) = bosun_test::schema::validate_cyclonedx_1_6(&doc) {
         panic!("CycloneDX output is invalid:\n{}", errors.join("\n"));
     }
@@ -118,7 +25,11 @@ fn cyclonedx_validates_against_the_1_6_schema() {
 
 #[test]
 fn spdx_validates_against_the_2_3_schema() {
-    let doc = serde_json::to_value(spdx::from_inventory(&sample(), &pinned())).expect("json");
+    let doc = serde_json::to_value(spdx::from_inventory(
+        &bosun_test::sample::inventory(),
+        &pinned(),
+    ))
+    .expect("json");
     if let Err(errors) = bosun_test::schema::validate_spdx_2_3(&doc) {
         panic!("SPDX output is invalid:\n{}", errors.join("\n"));
     }
@@ -128,11 +39,18 @@ fn spdx_validates_against_the_2_3_schema() {
 #[test]
 fn the_validator_rejects_a_broken_document() {
     // Guards against a validator that accepts anything.
-    let mut doc =
-        serde_json::to_value(cyclonedx::from_inventory(&sample(), &pinned())).expect("json");
+    let mut doc = serde_json::to_value(cyclonedx::from_inventory(
+        &bosun_test::sample::inventory(),
+        &pinned(),
+    ))
+    .expect("json");
     doc["specVersion"] = serde_json::json!(16);
     assert!(bosun_test::schema::validate_cyclonedx_1_6(&doc).is_err());
-    let mut doc = serde_json::to_value(spdx::from_inventory(&sample(), &pinned())).expect("json");
+    let mut doc = serde_json::to_value(spdx::from_inventory(
+        &bosun_test::sample::inventory(),
+        &pinned(),
+    ))
+    .expect("json");
     doc["packages"][0]["SPDXID"] = serde_json::json!(["not", "a", "string"]);
     assert!(bosun_test::schema::validate_spdx_2_3(&doc).is_err());
 }
