@@ -10,8 +10,8 @@
 //!   `*.preinst`...) are not stanza files. A file's `NAME.md5sums` beside it
 //!   gives the package's files.
 //! - Files: `/var/lib/dpkg/info/NAME:ARCH.list`, else `NAME.list`, without
-//!   the directories (paths that are directories in the image, or that the
-//!   next line of the list lives under).
+//!   the directories (paths that are directories in the image, or that other
+//!   paths of the list live under).
 //! - Licences: `/usr/share/doc/NAME/copyright` (see [`crate::os::license`]).
 
 pub mod control;
@@ -248,14 +248,18 @@ pub fn list_files(bytes: &[u8], md5sums: bool, is_dir: impl Fn(&str) -> bool) ->
         })
         .take(MAX_FILES_PER_PACKAGE + 1)
         .collect();
+    // Sorted, every path's descendants directly follow it.
+    let sorted: std::collections::BTreeSet<&str> = paths.iter().map(String::as_str).collect();
+    let has_children = |p: &str| {
+        let prefix = format!("{p}/");
+        sorted
+            .range::<str, _>((std::ops::Bound::Excluded(p), std::ops::Bound::Unbounded))
+            .take_while(|n| n.starts_with(p))
+            .any(|n| n.starts_with(&prefix))
+    };
     let mut out = Vec::with_capacity(paths.len());
-    for (i, p) in paths.iter().enumerate().take(MAX_FILES_PER_PACKAGE) {
-        let parent_of_next = paths.get(i + 1).is_some_and(|n| {
-            n.len() > p.len()
-                && n.starts_with(p.as_str())
-                && n.as_bytes().get(p.len()) == Some(&b'/')
-        });
-        if parent_of_next || is_dir(p) {
+    for p in paths.iter().take(MAX_FILES_PER_PACKAGE) {
+        if has_children(p) || is_dir(p) {
             continue;
         }
         out.push(p.clone());

@@ -100,9 +100,20 @@ fn source_field_forms() {
 
 #[test]
 fn list_files_drops_directories() {
-    let list = b"/.\n/usr\n/usr/bin\n/usr/bin/ls\n/usr/share/empty\n/etc/x.conf\n/bin\n/bin/sh\n";
+    // Directories may come after unrelated paths (real libc6.list: /lib64
+    // first, /lib64/ld-linux-x86-64.so.2 near the end).
+    let list = b"/.\n/lib64\n/usr\n/usr/bin\n/usr/bin/ls\n/usr/share/empty\n/etc/x.conf\n/bin\n/usr/bin-x\n/lib64/ld.so\n/bin/sh\n";
     let files = list_files(list, false, |p| p == "/usr/share/empty");
-    assert_eq!(files, vec!["/usr/bin/ls", "/etc/x.conf", "/bin/sh"]);
+    assert_eq!(
+        files,
+        vec![
+            "/usr/bin/ls",
+            "/etc/x.conf",
+            "/usr/bin-x",
+            "/lib64/ld.so",
+            "/bin/sh"
+        ]
+    );
     let md5 = b"0123  usr/lib/libx.so.1\nabcd  usr/share/doc/x/copyright\nbad\n";
     assert_eq!(
         list_files(md5, true, |_| false),

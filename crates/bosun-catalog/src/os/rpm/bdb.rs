@@ -358,15 +358,30 @@ mod tests {
         assert!(read(b"short").is_err());
         let mut meta = vec![0u8; 4096];
         meta[12..16].copy_from_slice(&BTREE_MAGIC.to_le_bytes());
-        assert!(read(&meta).expect_err("error").to_string().contains("Btree"));
+        assert!(
+            read(&meta)
+                .expect_err("error")
+                .to_string()
+                .contains("Btree")
+        );
         meta[12..16].copy_from_slice(&HASH_MAGIC.to_le_bytes());
         meta[16..20].copy_from_slice(&9u32.to_le_bytes());
         meta[20..24].copy_from_slice(&1000u32.to_le_bytes());
-        assert!(read(&meta).expect_err("error").to_string().contains("page size"));
+        assert!(
+            read(&meta)
+                .expect_err("error")
+                .to_string()
+                .contains("page size")
+        );
         meta[20..24].copy_from_slice(&4096u32.to_le_bytes());
         meta[25] = P_HASHMETA;
         meta[72..76].copy_from_slice(&5u32.to_le_bytes());
-        assert!(read(&meta).expect_err("error").to_string().contains("buckets"));
+        assert!(
+            read(&meta)
+                .expect_err("error")
+                .to_string()
+                .contains("buckets")
+        );
         meta[72..76].copy_from_slice(&0u32.to_le_bytes());
         // One bucket whose page (0 + spares[0] = 0) is the end of the chain: empty.
         let r = read(&meta).expect("empty database");
