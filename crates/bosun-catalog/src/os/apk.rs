@@ -17,7 +17,7 @@ use crate::analyzer::{AnalyzeError, Analyzer, Context, Output};
 use crate::os::dpkg::control::clip;
 use crate::os::limits::{MAX_FIELD_LEN, MAX_FILES_PER_PACKAGE, MAX_PACKAGES};
 use crate::os::origin::History;
-use crate::os::{distro_qualifier, purl_namespace, text};
+use crate::os::{distro_qualifier, own_distro, text};
 
 const NAME: &str = "apk";
 const INSTALLED: &str = "/lib/apk/db/installed";
@@ -253,16 +253,16 @@ impl Analyzer for ApkAnalyzer {
             out.warnings.push(format!("{NAME}: `{path}`: {w}"));
         }
         let history = History::of(tree, &path, listing);
-        let namespace = purl_namespace(
+        let own = own_distro(
             cx.distro,
             &["alpine", "wolfi", "chainguard", "postmarketos", "adelie"],
-            "alpine",
         );
-        let distro = distro_qualifier(cx.distro);
+        let namespace = own.map_or("alpine", |d| d.id.as_str());
+        let distro = distro_qualifier(own);
         for e in file.entries {
             let purl = crate::purl::build(
                 "apk",
-                Some(&namespace),
+                Some(namespace),
                 &e.name,
                 Some(&e.version),
                 &[

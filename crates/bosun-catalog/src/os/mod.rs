@@ -64,17 +64,10 @@ pub(crate) fn in_family(d: &Distro, family: &[&str]) -> bool {
     family.contains(&d.id.as_str()) || d.id_like.iter().any(|l| family.contains(&l.as_str()))
 }
 
-/// The purl namespace for an OS package: the distribution's id when the
-/// distribution is (like) `family`, else `fallback`.
-pub(crate) fn purl_namespace(
-    distro: Option<&Distro>,
-    family: &[&str],
-    fallback: &'static str,
-) -> String {
-    match distro {
-        Some(d) if !d.id.is_empty() && in_family(d, family) => d.id.clone(),
-        _ => fallback.to_owned(),
-    }
+/// The distribution, when it is one of `family` (or says it is like one):
+/// only then do its id and version go into a package's purl.
+pub(crate) fn own_distro<'a>(distro: Option<&'a Distro>, family: &[&str]) -> Option<&'a Distro> {
+    distro.filter(|d| !d.id.is_empty() && in_family(d, family))
 }
 
 /// Lossy UTF-8 for text databases: a stray Latin-1 byte in one field must not
@@ -104,24 +97,18 @@ mod tests {
     }
 
     #[test]
-    fn namespace_uses_the_distro_only_within_its_family() {
+    fn own_distro_only_within_its_family() {
         let ubuntu = Distro {
             id: "ubuntu".into(),
             id_like: vec!["debian".into()],
             ..Distro::default()
         };
-        assert_eq!(
-            purl_namespace(Some(&ubuntu), &["debian"], "debian"),
-            "ubuntu"
-        );
+        assert_eq!(own_distro(Some(&ubuntu), &["debian"]), Some(&ubuntu));
         let alpine = Distro {
             id: "alpine".into(),
             ..Distro::default()
         };
-        assert_eq!(
-            purl_namespace(Some(&alpine), &["debian"], "debian"),
-            "debian"
-        );
-        assert_eq!(purl_namespace(None, &["debian"], "debian"), "debian");
+        assert_eq!(own_distro(Some(&alpine), &["debian"]), None);
+        assert_eq!(own_distro(None, &["debian"]), None);
     }
 }

@@ -24,7 +24,7 @@ use bosun_tree::{EntryKind, FileTree, path as tpath};
 use crate::analyzer::{AnalyzeError, Analyzer, Context, Output};
 use crate::os::limits::MAX_FILES_PER_PACKAGE;
 use crate::os::origin::History;
-use crate::os::{distro_qualifier, license, purl_namespace, text};
+use crate::os::{distro_qualifier, license, own_distro, text};
 use control::clip;
 
 const NAME: &str = "dpkg";
@@ -481,8 +481,9 @@ fn package(
     licenses: &mut LicenseCache,
     out: &mut Output,
 ) -> Package {
-    let namespace = purl_namespace(cx.distro, &["debian", "ubuntu"], "debian");
-    let distro = distro_qualifier(cx.distro);
+    let own = own_distro(cx.distro, &["debian", "ubuntu"]);
+    let namespace = own.map_or("debian", |d| d.id.as_str());
+    let distro = distro_qualifier(own);
     let upstream = match (&e.source, &e.source_version) {
         (Some(n), Some(v)) => format!("{n}@{v}"),
         (Some(n), None) => n.clone(),
@@ -490,7 +491,7 @@ fn package(
     };
     let purl = crate::purl::build(
         "deb",
-        Some(&namespace),
+        Some(namespace),
         &e.name,
         Some(&e.version),
         &[

@@ -219,12 +219,12 @@ fn analyze_db(
                 .collect()
         })
     });
-    // The distribution's id, unless it is one that does not use rpm.
-    let namespace = cx
+    // The distribution, unless it is one that does not use rpm.
+    let own = cx
         .distro
-        .filter(|d| !d.id.is_empty() && !in_family(d, &["debian", "ubuntu", "alpine", "wolfi"]))
-        .map(|d| d.id.clone());
-    let distro = distro_qualifier(cx.distro);
+        .filter(|d| !d.id.is_empty() && !in_family(d, &["debian", "ubuntu", "alpine", "wolfi"]));
+    let namespace = own.map(|d| d.id.clone());
+    let distro = distro_qualifier(own);
     for rp in packages {
         if rp.name == "gpg-pubkey" {
             continue;
