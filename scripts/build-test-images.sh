@@ -413,6 +413,9 @@ build_bookworm_app() {
     local gh_token="ghp""_bosunFAKEtoken0123456789abcdefABCDEF"
     local slack_token="xox""b-417281234567-4172812345678-bosunFakeSlackTok3nAbCdEf"
     local db_pass="Hunter2-not-a-real-password"
+    # a second fake AWS pair that is NOT the documentation example (scanners allowlist that one)
+    local aws_id2="AKIA""Z7BOSUNFAKEKEY42"
+    local aws_secret2="bosunFAKEsecretKEY/not+real/""0123456789ab"
     mkdir -p "$R/opt/app/config" "$R/opt/app/keys" "$R/root/.aws" "$R/opt/app/uploads"
     cat >"$R/opt/app/config/settings.env" <<EOF
 # FAKE credentials planted for bosun's secret-scanner tests (AWS documentation example pair)
@@ -436,24 +439,32 @@ EOF
 EOF
     openssl genrsa -traditional -out "$R/opt/app/keys/server.key" 2048 2>/dev/null
     chmod 600 "$R/opt/app/keys/server.key"
+    cat >"$R/opt/app/config/deploy-aws.ini" <<EOF
+; FAKE credentials planted for bosun's secret-scanner tests (made up, not the AWS documentation example)
+[deploy]
+aws_access_key_id = $aws_id2
+aws_secret_access_key = $aws_secret2
+EOF
     cat >"$R/root/.aws/credentials" <<EOF
 [default]
-aws_access_key_id = $aws_id
-aws_secret_access_key = $aws_secret
+aws_access_key_id = $aws_id2
+aws_secret_access_key = $aws_secret2
 EOF
     cp "$R/usr/bin/env" "$R/usr/local/bin/env-suid"
     chmod 4755 "$R/usr/local/bin/env-suid"
     chmod 0777 "$R/opt/app/uploads"
     repack "COPY config/ keys/ /opt/app/ && COPY credentials /root/.aws/ && cp /usr/bin/env /usr/local/bin/env-suid && chmod u+s /usr/local/bin/env-suid && chmod 777 /opt/app/uploads" \
-        "FAKE secrets (AWS key pair, GitHub token, RSA private key, Slack token, password in a URL); a setuid copy of env; a world-writable directory without sticky bit"
-    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/settings.env --kind aws-access-key-id --match "$aws_id"
-    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/settings.env --kind aws-secret-access-key --match "$aws_secret"
+        "FAKE secrets (two AWS key pairs, GitHub token, RSA private key, Slack token, password in a URL); a setuid copy of env; a world-writable directory without sticky bit"
+    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/settings.env --kind aws-access-key-id --match "$aws_id" --note "the AWS documentation example value; Trivy allowlists it"
+    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/settings.env --kind aws-secret-access-key --match "$aws_secret" --note "the AWS documentation example value; Trivy allowlists it"
+    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/deploy-aws.ini --kind aws-access-key-id --match "$aws_id2"
+    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/deploy-aws.ini --kind aws-secret-access-key --match "$aws_secret2"
     testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/app.yaml --kind github-pat --match "$gh_token"
     testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/app.yaml --kind password-in-url --match "$db_pass"
     testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/config/notify.json --kind slack-token --match "$slack_token"
     testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /opt/app/keys/server.key --kind rsa-private-key --match "BEGIN RSA PRIVATE KEY" --note "generated with openssl genrsa -traditional at build time"
-    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /root/.aws/credentials --kind aws-access-key-id --match "$aws_id" --note "deleted again in a later layer (the whole /root/.aws directory)"
-    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /root/.aws/credentials --kind aws-secret-access-key --match "$aws_secret" --note "deleted again in a later layer (the whole /root/.aws directory)"
+    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /root/.aws/credentials --kind aws-access-key-id --match "$aws_id2" --note "deleted again in a later layer (the whole /root/.aws directory)"
+    testimg secret --image "$IMG" --layer "$LAYER" --root "$R" --path /root/.aws/credentials --kind aws-secret-access-key --match "$aws_secret2" --note "deleted again in a later layer (the whole /root/.aws directory)"
 
     # layer 9: deletions (whiteouts made by umoci repack)
     local jinja_dist

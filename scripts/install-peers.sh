@@ -168,6 +168,7 @@ print(f"  trivy secrets total: {n}")
 EOF
 log "trivy secret scan: $(elapsed "$t0") s"
 t0=$(now_s)
-CI=true dive --source docker-archive "$IMG" --ci --json "$OUT/dive-bookworm-app.json" >"$OUT/dive-bookworm-app.txt" 2>&1 || true
-log "dive: $(grep -E 'efficiency|wastedBytes' -m2 "$OUT/dive-bookworm-app.txt" | tr -s ' ' | tr '\n' ' ') ($(elapsed "$t0") s)"
+# dive --ci exits non-zero when its efficiency rules fail; that is a result, not an error here
+CI=true dive --source docker-archive "$IMG" >"$OUT/dive-bookworm-app.txt" 2>&1 || true
+log "dive: $(grep -E 'efficiency:|wastedBytes:|userWastedPercent:' "$OUT/dive-bookworm-app.txt" | tr -s ' ' | tr '\n' ' ') ($(elapsed "$t0") s)"
 log "smoke outputs in .peers/smoke/"

@@ -70,13 +70,13 @@ cmd_start() {
     [ -f "$IMAGE_TAR" ] || die "$IMAGE_TAR missing: run scripts/build-test-images.sh first"
     local want id
     want=$(python3 -c 'import json,sys,tarfile; t=tarfile.open(sys.argv[1]); m=json.load(t.extractfile("manifest.json")); print(m[0]["Config"].split(".")[0])' "$IMAGE_TAR")
-    id=$(podman image inspect --format '{{.Id}}' "$IMAGE_REF" 2>/dev/null || true)
+    id=$(podman image inspect --format '{{.Id}}' "docker.io/$IMAGE_REF" 2>/dev/null || true)
     if [ "$id" = "$want" ]; then
         log "bookworm-app already loaded ($id)"
     else
+        # the archive's RepoTags name it docker.io/bosun-test/bookworm-app:latest
         run podman load -q -i "$IMAGE_TAR"
-        podman tag "sha256:$want" "$IMAGE_REF" 2>/dev/null || true
-        id=$(podman image inspect --format '{{.Id}}' "$IMAGE_REF")
+        id=$(podman image inspect --format '{{.Id}}' "docker.io/$IMAGE_REF")
         [ "$id" = "$want" ] || die "podman has $IMAGE_REF as $id, expected $want"
     fi
     # through the Docker API, as bosun will read it
@@ -94,6 +94,14 @@ json.dump({
     "containers_conf": os.path.relpath(os.path.join(os.path.dirname(sock), "podman-containers.conf"), repo),
     "control": "scripts/podman-service.sh start|stop|status",
 }, open(out, "w"), indent=2)
+# keep manifest.json in step if the images were already built
+man = os.path.join(os.path.dirname(out), "manifest.json")
+if os.path.exists(man):
+    m = json.load(open(man))
+    m["podman"] = json.load(open(out))
+    tmp = man + ".tmp"
+    json.dump(m, open(tmp, "w"), indent=2)
+    os.replace(tmp, man)
 EOF
     echo "DOCKER_HOST=unix://$SOCK"
     echo "image $IMAGE_REF id sha256:$id"

@@ -990,11 +990,16 @@ def image_entry(name: str) -> dict:
             "note": "the final (squashed) filesystem of the image, as umoci unpacked and repacked it",
             **rootfs_specials(root),
         }
-        entry["dpkg"] = {
-            "admindir": meta["rootfs"] + "/var/lib/dpkg",
-            "package_count": len(pkgs),
-            "packages": {k: v["version"] for k, v in pkgs.items()},
-        }
+        has_status = in_root(root, "/var/lib/dpkg/status").exists()
+        entry["dpkg"] = (
+            {
+                "admindir": meta["rootfs"] + "/var/lib/dpkg",
+                "package_count": len(pkgs),
+                "packages": {k: v["version"] for k, v in pkgs.items()},
+            }
+            if has_status
+            else None
+        )
     entry["language_packages"] = [
         {k: v for k, v in f.items() if k != "type"} for f in facts if f["type"] == "package"
     ]
@@ -1076,6 +1081,15 @@ def cmd_manifest(a) -> None:
     images = {}
     for name in a.image:
         images[name] = image_entry(name)
+    for name, im in images.items():
+        base = images.get(im.get("base_image") or "")
+        if base and im.get("dpkg") and base.get("dpkg"):
+            new, old = im["dpkg"]["packages"], base["dpkg"]["packages"]
+            im["dpkg"]["changes_vs_base"] = {
+                "added": sorted(set(new) - set(old)),
+                "removed": sorted(set(old) - set(new)),
+                "version_changed": sorted(k for k in set(new) & set(old) if new[k] != old[k]),
+            }
     layouts = {}
     for name in a.layout:
         layouts[name] = layout_entry(name)
