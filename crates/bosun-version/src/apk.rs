@@ -366,8 +366,9 @@ fn v2_get_token(ty: &mut i8, s: &[u8], pos: &mut usize) -> i64 {
 /// last type is a suffix (apk peeks at it).
 ///
 /// Also tells whether apk-tools 2 reads the whole string cleanly: it ends
-/// without an invalid token and has no empty number (a version that starts
-/// with, or has a `.` followed by, something other than a digit).
+/// without an invalid token and has no empty number except right before the
+/// revision (a version that starts with, or has a `.` followed by, a letter
+/// or another `.`, is not clean).
 fn v2_tokens(s: &[u8]) -> (Vec<(i64, i8)>, bool) {
     let mut out = Vec::with_capacity(8);
     let mut ty = T_DIGIT;
@@ -377,7 +378,13 @@ fn v2_tokens(s: &[u8]) -> (Vec<(i64, i8)>, bool) {
         let before = pos;
         let numeric = ty == T_DIGIT || ty == T_DIGIT_OR_ZERO;
         let v = v2_get_token(&mut ty, s, &mut pos);
-        if numeric && !s.get(before).is_some_and(u8::is_ascii_digit) {
+        // An empty number reads as 0 in apk 2. Accept it only right before
+        // the revision or at the end (`1.0.4.-r0`, a typo found in Alpine's
+        // secdb), not before letters (`0.r1`) or at the start (`.1`, `a`).
+        if numeric && before > 0 && !matches!(s.get(before), Some(b'0'..=b'9' | b'-') | None) {
+            clean = false;
+        }
+        if numeric && before == 0 && !s.first().is_some_and(u8::is_ascii_digit) {
             clean = false;
         }
         out.push((v, ty));

@@ -1,9 +1,12 @@
-//! Maven versions, ordered as Maven's `ComparableVersion` (maven-artifact
-//! 3.8) orders them.
+//! Maven versions, ordered as Maven's `ComparableVersion` orders them
+//! (maven-artifact 3.8.7 and later, which includes MNG-7644: a qualifier
+//! after a `.` is read as after a `-`, so `1.0.0.RC1` = `1.0.0-RC1`).
 //!
 //! The version is lower-cased and split into items: numbers, qualifiers and
 //! sub-lists. `.` separates items, `-` starts a sub-list, and a change between
-//! digits and letters starts a sub-list too (`1a1` reads as `1-a-1`). A letter
+//! digits and letters starts a sub-list too (`1a1` reads as `1-a-1`), and so
+//! does a qualifier after a `.` when it is followed by a number or ends the
+//! version (`1.0.RC1` reads as `1.0-RC-1`, `1.0.Final` as `1.0-Final`). A letter
 //! followed by a digit is an abbreviation: `a1` = `alpha-1`, `b1` = `beta-1`,
 //! `m1` = `milestone-1`; `ga`, `final` and `release` mean "no qualifier", `cr`
 //! means `rc`. Trailing zeros and empty qualifiers are dropped from each list.
@@ -168,6 +171,12 @@ fn parse_items(version: &str) -> Vec<Item> {
             }
         } else if c.is_ascii_digit() {
             if !is_digit && i > start {
+                // A qualifier followed by a number after a `.` opens a
+                // sub-list, as after a `-` (maven-artifact 3.8.7: `1.0.RC1`
+                // reads as `1.0-RC1`).
+                if stack.last().is_some_and(|l| !l.is_empty()) {
+                    stack.push(Vec::new());
+                }
                 push(&mut stack, parse_item(false, sub(start, i), true));
                 start = i;
                 stack.push(Vec::new());
@@ -183,6 +192,10 @@ fn parse_items(version: &str) -> Vec<Item> {
         }
     }
     if v.len() > start {
+        // A trailing qualifier after a `.` opens a sub-list too (3.8.7).
+        if !is_digit && stack.last().is_some_and(|l| !l.is_empty()) {
+            stack.push(Vec::new());
+        }
         push(
             &mut stack,
             parse_item(is_digit, v.get(start..).unwrap_or_default(), false),
