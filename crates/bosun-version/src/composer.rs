@@ -12,11 +12,13 @@
 //! more parts, an extra number makes it newer, an extra word compares against
 //! `#`.
 //!
-//! Every string is accepted. Two documented differences with PHP, both only
-//! visible on strings no real package uses (and required by osv-scalibr's test
-//! vectors): numbers compare by value whatever their length (PHP's `strtol`
-//! saturates above 2^63), and a `#` in the string is kept as the "number"
-//! special form instead of being turned into a separator.
+//! Every string is accepted. Three documented differences with PHP, only
+//! visible on strings no real package uses: numbers compare by value whatever
+//! their length (PHP's `strtol` saturates above 2^63) and a `#` in the string
+//! is kept as the "number" special form instead of being turned into a
+//! separator (both required by osv-scalibr's test vectors), and trailing
+//! separators are ignored (PHP orders `1.` below `1.` itself, which no sort
+//! can use).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -66,6 +68,11 @@ fn canonicalize(v: &[u8]) -> Vec<u8> {
             out.push(p);
         }
         lp = p;
+    }
+    // PHP compares a version ending in `.` below itself (`version_compare("1.",
+    // "1.")` is -1); dropping trailing dots keeps the order total.
+    while out.last() == Some(&b'.') {
+        out.pop();
     }
     out
 }
