@@ -32,6 +32,13 @@ for arg in "$@"; do
 done
 
 require_root
+mkdir -p "$TI"
+# one build at a time (tests may call this script in parallel)
+exec 9>"$TI/.build.lock"
+if ! flock -n 9; then
+    log "another build-test-images.sh is running; waiting for it"
+    flock 9
+fi
 T_START=$(now_s)
 MIRROR=$(debian_mirror)
 B="$TI/oci-build"     # the build layout: every image as a tag, built with umoci
@@ -51,6 +58,7 @@ STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # The key of the image builds: any change to these scripts rebuilds the images (not the caches).
 # (testimg.py's manifest writer and the token server are not part of it: the manifest is rewritten
 # on every run; use --force after changing how testimg.py records facts or edits images.)
+# shellcheck disable=SC2046 # the fixture paths have no spaces
 INPUTS_KEY=$(cat "$0" "$REPO_ROOT/scripts/lib.sh" \
     $(find "$SRC" -type f -not -name testimg.py -not -name token-server.py -not -path '*/target/*' | sort) |
     sha256sum | cut -c1-16)
@@ -58,7 +66,7 @@ INPUTS_KEY=$(cat "$0" "$REPO_ROOT/scripts/lib.sh" \
 if [ "$FORCE" = 1 ]; then
     log "--force: forgetting image, export and push stamps"
     rm -f "$TI"/stamps/image-* "$TI"/stamps/export-* "$TI"/stamps/layouts "$TI"/stamps/manifest
-    rm -f "$TI"/registry/*/data/.bosun-pushed-* 2>/dev/null || true
+    rm -f "$TI"/registry/*/data/.bosun-pushed-* "$TI/registry/pushed.key" 2>/dev/null || true
 fi
 if [ "$FORCE_ALL" = 1 ]; then
     rm -f "$TI"/stamps/debootstrap-* "$TI"/stamps/tool-*
@@ -393,6 +401,7 @@ build_bookworm_app() {
     (cd "$ear" && zip -q -X -r "$R/opt/javaapp/deploy/app.ear" META-INF app.war)
     repack "cp log4j-api log4j-core jackson-* jars (Debian Java packages) /opt/javaapp/lib/ && zip app.war app.ear" \
         "Java: jars from Debian's liblog4j2-java and libjackson2-*-java in /opt/javaapp/lib; app.war nests commons-lang3 and jackson-databind; app.ear nests app.war"
+    # shellcheck disable=SC2046 # jar names have no spaces
     testimg jar --image "$IMG" --layer "$LAYER" --root "$R" --how "jars from Debian Java packages, copied without dpkg" \
         --path $(cd "$R" && find opt/javaapp/lib -name '*.jar' | sort | sed 's#^#/#')
     testimg jar --image "$IMG" --layer "$LAYER" --root "$R" --how "war/ear built with zip" \
@@ -662,7 +671,10 @@ build_image bullseye-vuln build_bullseye_vuln
 build_image trixie-app build_trixie_app
 build_image old-image build_old_image
 build_image opaque-whiteout build_opaque_whiteout
-[ "$BUILT" = 0 ] || umoci gc --layout "$B"
+if [ "$BUILT" = 1 ]; then
+    umoci gc --layout "$B"
+    find "$WORK" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+fi
 log "images ready in $(elapsed "$T0") s"
 
 IMAGES=(bookworm-base bookworm-app bookworm-nonroot bullseye-vuln trixie-app old-image opaque-whiteout)

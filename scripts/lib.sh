@@ -7,6 +7,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Everything the scripts make lives here (gitignored).
 TI="${BOSUN_TEST_IMAGES:-$REPO_ROOT/.test-images}"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 PEERS="${BOSUN_PEERS:-$REPO_ROOT/.peers}"
 TESTIMG_PY="$REPO_ROOT/scripts/test-images/testimg.py"
 

@@ -98,7 +98,11 @@ json.dump({
 man = os.path.join(os.path.dirname(out), "manifest.json")
 if os.path.exists(man):
     m = json.load(open(man))
-    m["podman"] = json.load(open(out))
+    pod = json.load(open(out))
+    for im in pod["images"]:
+        built = m.get("images", {}).get(im["name"], {}).get("config", {}).get("digest")
+        im["matches_current_build"] = im["id"] == built
+    m["podman"] = pod
     tmp = man + ".tmp"
     json.dump(m, open(tmp, "w"), indent=2)
     os.replace(tmp, man)

@@ -96,7 +96,7 @@ free_port_or_die() {
 
 start_one() {
     local name=$1
-    if pid_alive "$name"; then
+    if pid_alive "$name" && port_busy "${PORT[$name]}"; then
         log "registry $name already running (pid $(cat "$REG/$name.pid"), 127.0.0.1:${PORT[$name]})"
         return
     fi
@@ -112,7 +112,7 @@ start_one() {
 }
 
 start_token_server() {
-    if pid_alive token-server; then
+    if pid_alive token-server && port_busy "${PORT[token-server]}"; then
         log "token server already running (pid $(cat "$REG/token-server.pid"), 127.0.0.1:${PORT[token-server]})"
         return
     fi

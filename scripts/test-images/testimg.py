@@ -1104,6 +1104,10 @@ def cmd_manifest(a) -> None:
     }
     podman = load_json(TI / "podman.json")
     if podman:
+        for im in podman.get("images", []):
+            built = images.get(im.get("name"), {}).get("config", {}).get("digest")
+            # podman holds what was loaded last; after a rebuild, podman-service.sh start reloads it
+            im["matches_current_build"] = im.get("id") == built
         manifest["podman"] = podman
     dump_json(Path(a.out), manifest)
     print(f"wrote {rel(a.out)}: {len(images)} images, {len(layouts)} extra layouts")
