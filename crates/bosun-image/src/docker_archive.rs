@@ -65,13 +65,14 @@ pub(crate) fn open(
     let config_bytes = files.read_small(&entry.config, limits.max_json_bytes)?;
     let config_digest = Digest::sha256_of(&config_bytes);
     if let Some(named) = digest_in_name(&entry.config)
-        && named != config_digest {
-            return Err(ImageError::DigestMismatch {
-                what: files.describe(&entry.config),
-                expected: named.to_string(),
-                actual: config_digest.to_string(),
-            });
-        }
+        && named != config_digest
+    {
+        return Err(ImageError::DigestMismatch {
+            what: files.describe(&entry.config),
+            expected: named.to_string(),
+            actual: config_digest.to_string(),
+        });
+    }
 
     let mut layers = Vec::with_capacity(entry.layers.len());
     for (i, name) in entry.layers.iter().enumerate() {

@@ -131,9 +131,10 @@ fn socket_for(kind: Kind, opts: &OpenOptions) -> Result<PathBuf, ImageError> {
                 .podman_socket
                 .clone()
                 .or_else(|| std::env::var("CONTAINER_HOST").ok())
-                && !h.is_empty() {
-                    return from_url(&h);
-                }
+                && !h.is_empty()
+            {
+                return from_url(&h);
+            }
             if let Some(rt) = std::env::var_os("XDG_RUNTIME_DIR") {
                 let p = PathBuf::from(rt).join("podman/podman.sock");
                 if p.exists() {
@@ -509,9 +510,10 @@ impl Engine {
                     )
                 })?;
                 if let Some(id) = &self.config_digest
-                    && id.same_algorithm_of(&buf) == *id {
-                        config_seen = true;
-                    }
+                    && id.same_algorithm_of(&buf) == *id
+                {
+                    config_seen = true;
+                }
                 continue;
             }
             if !(name.ends_with(".tar") || name.starts_with("blobs/")) {
@@ -575,13 +577,12 @@ impl Engine {
                 ));
             }
         }
-        if !config_seen
-            && let Some(id) = &self.config_digest {
-                return Err(ImageError::not_found(
-                    what,
-                    format!("the export has no config blob matching the image ID {id}"),
-                ));
-            }
+        if !config_seen && let Some(id) = &self.config_digest {
+            return Err(ImageError::not_found(
+                what,
+                format!("the export has no config blob matching the image ID {id}"),
+            ));
+        }
         Ok(found)
     }
 }

@@ -168,37 +168,40 @@ pub(crate) fn read_layer(
         p.layer_finished(job.index);
     }
     if let Some(size) = job.size
-        && compressed_bytes != size {
-            return Err(ImageError::invalid(
-                job.label,
-                format!("blob is {compressed_bytes} bytes but its descriptor says {size}"),
-            ));
-        }
+        && compressed_bytes != size
+    {
+        return Err(ImageError::invalid(
+            job.label,
+            format!("blob is {compressed_bytes} bytes but its descriptor says {size}"),
+        ));
+    }
     let digest = compressed.hasher.finish();
     let diff_id = match own_diff {
         Some(h) => h.finish(),
         None => digest.clone(),
     };
     if let Some(want) = job.digest
-        && *want != digest {
-            return Err(ImageError::DigestMismatch {
-                what: format!("{} blob", job.label),
-                expected: want.to_string(),
-                actual: digest.to_string(),
-            });
-        }
+        && *want != digest
+    {
+        return Err(ImageError::DigestMismatch {
+            what: format!("{} blob", job.label),
+            expected: want.to_string(),
+            actual: digest.to_string(),
+        });
+    }
     if let Some(want) = job.diff_id
-        && *want != diff_id {
-            return Err(ImageError::DigestMismatch {
-                what: format!(
-                    "{} uncompressed ({}) against the config's diff_id",
-                    job.label,
-                    compression.name()
-                ),
-                expected: want.to_string(),
-                actual: diff_id.to_string(),
-            });
-        }
+        && *want != diff_id
+    {
+        return Err(ImageError::DigestMismatch {
+            what: format!(
+                "{} uncompressed ({}) against the config's diff_id",
+                job.label,
+                compression.name()
+            ),
+            expected: want.to_string(),
+            actual: diff_id.to_string(),
+        });
+    }
     Ok(LayerRead {
         layer,
         digest,
@@ -628,6 +631,17 @@ fn io_error(job: &LayerJob<'_>, entry: Option<&str>, op: &str, e: io::Error) -> 
             max: l.max,
             detail: l.detail.clone(),
         },
+        None if matches!(
+            e.kind(),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+        ) =>
+        {
+            ImageError::layer(
+                job.label,
+                entry.map(str::to_owned),
+                format!("{op}: timed out waiting for data ({e})"),
+            )
+        }
         None => ImageError::layer(job.label, entry.map(str::to_owned), format!("{op}: {e}")),
     }
 }
@@ -665,19 +679,21 @@ impl Read for Compressed<'_> {
         self.hasher.update(data);
         self.count += n as u64;
         if let Some(max) = self.max
-            && self.count > max {
-                return Err(LimitHit {
-                    limit: "descriptor.size",
-                    max,
-                    detail: "the blob is longer than its descriptor says".into(),
-                }
-                .into_io());
+            && self.count > max
+        {
+            return Err(LimitHit {
+                limit: "descriptor.size",
+                max,
+                detail: "the blob is longer than its descriptor says".into(),
             }
+            .into_io());
+        }
         if let Some(p) = self.progress
-            && self.count - self.reported >= 1 << 20 {
-                self.reported = self.count;
-                p.layer_progress(self.index, self.count);
-            }
+            && self.count - self.reported >= 1 << 20
+        {
+            self.reported = self.count;
+            p.layer_progress(self.index, self.count);
+        }
         Ok(n)
     }
 }

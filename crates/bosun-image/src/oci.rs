@@ -132,12 +132,13 @@ pub(crate) fn verify_small(
     what: &str,
 ) -> Result<(), ImageError> {
     if let Some(size) = size
-        && bytes.len() as u64 != size {
-            return Err(ImageError::invalid(
-                what,
-                format!("is {} bytes but its descriptor says {size}", bytes.len()),
-            ));
-        }
+        && bytes.len() as u64 != size
+    {
+        return Err(ImageError::invalid(
+            what,
+            format!("is {} bytes but its descriptor says {size}", bytes.len()),
+        ));
+    }
     let actual = digest.same_algorithm_of(bytes);
     if actual != *digest {
         return Err(ImageError::DigestMismatch {
@@ -234,7 +235,8 @@ pub(crate) struct Resolved {
 }
 
 /// Reads a small blob by digest and declared size, verified.
-pub(crate) type FetchFn<'a> = dyn Fn(&Digest, Option<u64>, &str) -> Result<Vec<u8>, ImageError> + 'a;
+pub(crate) type FetchFn<'a> =
+    dyn Fn(&Digest, Option<u64>, &str) -> Result<Vec<u8>, ImageError> + 'a;
 
 /// Follows a descriptor through nested indexes to an image manifest.
 pub(crate) fn resolve(
@@ -338,12 +340,13 @@ pub(crate) fn assemble(
         .enumerate()
     {
         if let Some(mt) = &l.media_type
-            && !LAYER_TYPES.contains(&mt.as_str()) {
-                warnings.push(format!(
-                    "layer {i} has media type `{}`; reading it by its magic bytes",
-                    crate::digest::short(mt)
-                ));
-            }
+            && !LAYER_TYPES.contains(&mt.as_str())
+        {
+            warnings.push(format!(
+                "layer {i} has media type `{}`; reading it by its magic bytes",
+                crate::digest::short(mt)
+            ));
+        }
         let label = match &l.digest {
             Some(d) => format!("layer {i} ({d})"),
             None => format!("layer {i} ({})", l.location),

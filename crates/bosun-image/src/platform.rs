@@ -110,9 +110,10 @@ pub(crate) fn choose<'a>(
         return Ok(d);
     }
     if let [only] = images.as_slice()
-        && only.platform.is_none() {
-            return Ok(only);
-        }
+        && only.platform.is_none()
+    {
+        return Ok(only);
+    }
     let available: Vec<String> = images
         .iter()
         .map(|d| match &d.platform {

@@ -218,25 +218,26 @@ fn sniff(input: &str) -> Result<SourceSpec, ImageError> {
     }
     // A path with a selector (`app.tar:app:latest`)?
     if let Ok((p, Some(sel))) = split_selector(input, input)
-        && (p.is_file() || p.is_dir()) {
-            if let SourceSpec::DockerArchive { path, .. } = sniff(&p.to_string_lossy())? {
-                return Ok(SourceSpec::DockerArchive {
-                    path,
-                    image: Some(sel),
-                });
-            }
-            return match sniff(&p.to_string_lossy())? {
-                SourceSpec::OciDir { path, .. } => Ok(SourceSpec::OciDir {
-                    path,
-                    tag: Some(sel),
-                }),
-                SourceSpec::OciArchive { path, .. } => Ok(SourceSpec::OciArchive {
-                    path,
-                    tag: Some(sel),
-                }),
-                other => Ok(other),
-            };
+        && (p.is_file() || p.is_dir())
+    {
+        if let SourceSpec::DockerArchive { path, .. } = sniff(&p.to_string_lossy())? {
+            return Ok(SourceSpec::DockerArchive {
+                path,
+                image: Some(sel),
+            });
         }
+        return match sniff(&p.to_string_lossy())? {
+            SourceSpec::OciDir { path, .. } => Ok(SourceSpec::OciDir {
+                path,
+                tag: Some(sel),
+            }),
+            SourceSpec::OciArchive { path, .. } => Ok(SourceSpec::OciArchive {
+                path,
+                tag: Some(sel),
+            }),
+            other => Ok(other),
+        };
+    }
     match ImageRef::parse(input) {
         Ok(r) => Ok(SourceSpec::Registry(r)),
         Err(reason) => Err(ImageError::Reference {
@@ -286,9 +287,10 @@ impl ImageRef {
             None => (rest, None),
         };
         if let Some(t) = &tag
-            && !valid_tag(t) {
-                return Err(format!("invalid tag `{}`", crate::digest::short(t)));
-            }
+            && !valid_tag(t)
+        {
+            return Err(format!("invalid tag `{}`", crate::digest::short(t)));
+        }
         let (registry, repository) = match name.split_once('/') {
             Some((first, path))
                 if first.contains('.') || first.contains(':') || first == "localhost" =>

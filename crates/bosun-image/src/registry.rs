@@ -670,14 +670,15 @@ impl Client {
         what: &str,
     ) -> Result<Vec<u8>, ImageError> {
         if let Some(s) = size
-            && s > max {
-                return Err(ImageError::Limit {
-                    what: what.to_owned(),
-                    limit: "max_json_bytes",
-                    max,
-                    detail: format!("the descriptor says {s} bytes"),
-                });
-            }
+            && s > max
+        {
+            return Err(ImageError::Limit {
+                what: what.to_owned(),
+                limit: "max_json_bytes",
+                max,
+                detail: format!("the descriptor says {s} bytes"),
+            });
+        }
         let url = format!("{}/blobs/{d}", self.repo_url());
         let resp = self.get(&url, None)?;
         if !resp.status().is_success() {
