@@ -27,7 +27,9 @@ fn pairs(text: &str) -> Vec<(String, String)> {
 }
 
 fn debian() -> Vec<(String, String)> {
-    pairs(include_str!("../tests/vectors/osv-scalibr/debian-versions-generated.txt"))
+    pairs(include_str!(
+        "../tests/vectors/osv-scalibr/debian-versions-generated.txt"
+    ))
 }
 
 fn parsed(scheme: Scheme, pairs: &[(String, String)]) -> Vec<(Version, Version)> {

@@ -4,17 +4,26 @@
 //! suffixes ordered `alpha < beta < pre < rc < (none) < cvs < svn < git < hg < p`.
 //!
 //! The version is read as a sequence of tokens and compared token by token,
-//! as apk-tools 3 does (`apk version -t`). A version that breaks the grammar
-//! is not refused: tokens are read up to the first one that breaks it, which
-//! becomes an "invalid" token. Comparison then works as in apk-tools: two
-//! versions that agree up to the point where both turn invalid are equal;
-//! otherwise the invalid one is older than a version that goes on with a valid
-//! token or ends. [`ApkVersion::is_valid`] tells whether the whole string follows
-//! the grammar.
+//! as apk-tools does (`apk version -t`); on versions valid for apk-tools 3
+//! (Alpine 3.23 on) the order is exactly apk's, and so is apk-tools 2's
+//! (Alpine up to 3.22) on the versions it accepts.
 //!
-//! Numbers compare by value whatever their length (apk-tools wraps at 2^64; no
-//! real version reaches that). A number with a leading zero after the first
-//! one compares as a string against its counterpart, as in apk-tools.
+//! A string that breaks the grammar is not refused; it is ordered by a rule
+//! that is a total order (needed for sorting) and agrees with both apk-tools:
+//! - what apk-tools 2 accepts and apk-tools 3 refuses is read as apk 2 reads it:
+//!   digits after the letter (OpenSSH's old `6.6.2p1-r0`), a bare `-r` (`-r0`),
+//!   an empty number before the revision (`1.0.4.-r0`, a typo in Alpine's secdb);
+//! - from the first character neither reads, the rest becomes one "invalid"
+//!   token, which sorts below a version that ends or goes on validly there
+//!   (apk 3's rule);
+//! - two strings that break off at the same point are then ordered by the
+//!   numbers apk-tools 2 reads in them (`.2 > .1`), trailing zeros ignored.
+//!
+//! [`ApkVersion::is_valid`] is apk-tools 3's grammar check and
+//! [`ApkVersion::fuzzy_matches`] its `~` operator. Numbers compare by value
+//! whatever their length (apk wraps at 2^64); a number with a leading zero
+//! after the first one compares as a string against its counterpart, as in
+//! apk-tools.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -65,10 +74,11 @@ pub struct ApkVersion {
     /// apk-tools 3 tokens up to and including the terminal `End` or
     /// `Invalid` one (grammar and fuzzy matching).
     tokens: Vec<Token>,
-    /// apk-tools 2 (value, next type) pairs.
-    v2: Vec<(i64, i8)>,
-    /// Whether apk-tools 2 reads the string cleanly.
-    v2_clean: bool,
+    /// The same, reading what apk-tools 2 also accepts (ordering).
+    lenient: Vec<Token>,
+    /// The token values apk-tools 2 reads, trailing zeros dropped
+    /// (tie-break between strings the tokens cannot tell apart).
+    v2_values: Vec<i64>,
 }
 
 fn suffix_value(s: &[u8]) -> Suffix {
@@ -87,7 +97,7 @@ fn suffix_value(s: &[u8]) -> Suffix {
     if s == want { suffix } else { Suffix::Invalid }
 }
 
-fn tokenize(s: &[u8]) -> Vec<Token> {
+fn tokenize(s: &[u8], lenient: bool) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(8);
     let mut pos = 0usize;
     let invalid = |pos: usize| Token {
@@ -145,12 +155,24 @@ fn tokenize(s: &[u8]) -> Vec<Token> {
                 let kind = match prev {
                     Kind::InitialDigit | Kind::Digit => Some(Kind::Digit),
                     Kind::Suffix => Some(Kind::SuffixNo),
+                    // apk 2 reads digits after the letter (`6.6.2p1`).
+                    Kind::Letter if lenient => Some(Kind::Digit),
                     _ => None,
                 };
                 match (ok, kind) {
                     (true, Some(kind)) => {
                         let n = digits_at(pos);
-                        if n == 0 {
+                        // apk 2 reads an empty number before the revision or
+                        // at the end as 0 (`1.0.4.-r0`).
+                        let empty_ok =
+                            lenient && c == b'.' && matches!(s.get(pos), None | Some(b'-'));
+                        if n == 0 && empty_ok {
+                            Some(Token {
+                                kind,
+                                suffix: Suffix::Invalid,
+                                value: Span::new(pos, pos),
+                            })
+                        } else if n == 0 {
                             None
                         } else {
                             pos += n;
@@ -218,7 +240,15 @@ fn tokenize(s: &[u8]) -> Vec<Token> {
                 } else {
                     pos += 2;
                     let n = digits_at(pos);
-                    if n == 0 {
+                    // apk 2 reads a bare `-r` as `-r0`.
+                    let empty_ok = lenient && matches!(s.get(pos), None | Some(b'-'));
+                    if n == 0 && empty_ok {
+                        Some(Token {
+                            kind: Kind::RevisionNo,
+                            suffix: Suffix::Invalid,
+                            value: Span::new(pos, pos),
+                        })
+                    } else if n == 0 {
                         None
                     } else {
                         pos += n;
@@ -362,38 +392,19 @@ fn v2_get_token(ty: &mut i8, s: &[u8], pos: &mut usize) -> i64 {
 }
 
 /// The (value, type of the next token) pairs apk-tools 2 reads from a
-/// version, up to the first terminal type, plus one more value when the
-/// last type is a suffix (apk peeks at it).
-///
-/// Also tells whether apk-tools 2 reads the whole string cleanly: it ends
-/// without an invalid token and has no empty number except right before the
-/// revision (a version that starts with, or has a `.` followed by, a letter
-/// or another `.`, is not clean).
-fn v2_tokens(s: &[u8]) -> (Vec<(i64, i8)>, bool) {
+/// version, up to the first terminal type.
+fn v2_tokens(s: &[u8]) -> Vec<(i64, i8)> {
     let mut out = Vec::with_capacity(8);
     let mut ty = T_DIGIT;
     let mut pos = 0usize;
-    let mut clean = true;
     loop {
-        let before = pos;
-        let numeric = ty == T_DIGIT || ty == T_DIGIT_OR_ZERO;
         let v = v2_get_token(&mut ty, s, &mut pos);
-        // An empty number reads as 0 in apk 2. Accept it only right before
-        // the revision or at the end (`1.0.4.-r0`, a typo found in Alpine's
-        // secdb), not before letters (`0.r1`) or at the start (`.1`, `a`).
-        if numeric && before > 0 && !matches!(s.get(before), Some(b'0'..=b'9' | b'-') | None) {
-            clean = false;
-        }
-        if numeric && before == 0 && !s.first().is_some_and(u8::is_ascii_digit) {
-            clean = false;
-        }
         out.push((v, ty));
         if ty == T_END || ty == T_INVALID || out.len() > s.len() + 2 {
             break;
         }
     }
-    let clean = clean && ty == T_END;
-    (out, clean)
+    out
 }
 
 /// apk-tools' `apk_blob_sort`: bytes, then length.
@@ -406,11 +417,14 @@ impl ApkVersion {
     /// [`crate::MAX_VERSION_LEN`] (checked by the caller); see the module
     /// documentation for how versions that break the grammar are ordered.
     pub fn parse(s: &str) -> Result<Self, &'static str> {
-        let (v2, v2_clean) = v2_tokens(s.as_bytes());
+        let mut v2_values: Vec<i64> = v2_tokens(s.as_bytes()).into_iter().map(|t| t.0).collect();
+        while v2_values.last() == Some(&0) {
+            v2_values.pop();
+        }
         Ok(ApkVersion {
-            tokens: tokenize(s.as_bytes()),
-            v2,
-            v2_clean,
+            tokens: tokenize(s.as_bytes(), false),
+            lenient: tokenize(s.as_bytes(), true),
+            v2_values,
             text: s.into(),
         })
     }
@@ -444,12 +458,17 @@ impl ApkVersion {
         }
     }
 
-    /// Compares as `apk version -t` does; with `fuzzy`, a version matches any
-    /// version it starts with (`other` ends first), as apk's `~` operator.
+    /// Compares as apk-tools 3 does (`apk version -t`); with `fuzzy`, a
+    /// version matches any version it starts with (`other` ends first), as
+    /// apk's `~` operator. [`Ord`] is this comparison on valid versions.
     pub fn compare(&self, other: &Self, fuzzy: bool) -> Ordering {
+        self.compare_tokens(&self.tokens, other, &other.tokens, fuzzy)
+    }
+
+    fn compare_tokens(&self, xa: &[Token], other: &Self, xb: &[Token], fuzzy: bool) -> Ordering {
         let mut i = 0usize;
         let (ta, tb) = loop {
-            let (Some(ta), Some(tb)) = (self.tokens.get(i), other.tokens.get(i)) else {
+            let (Some(ta), Some(tb)) = (xa.get(i), xb.get(i)) else {
                 // Unreachable: both lists end with a terminal token.
                 return Ordering::Equal;
             };
@@ -483,53 +502,13 @@ impl ApkVersion {
     }
 }
 
-/// apk-tools 2's `apk_version_compare_blob_fuzzy` over pre-read tokens; the
-/// flag tells whether token values (rather than only token types) decided.
-fn compare_v2(a: &[(i64, i8)], b: &[(i64, i8)], fuzzy: bool) -> (Ordering, bool) {
-    let (mut av, mut at, mut bv, mut bt) = (0i64, T_DIGIT, 0i64, T_DIGIT);
-    let mut k = 0usize;
-    while at == bt && at != T_END && at != T_INVALID && av == bv {
-        let (Some(&x), Some(&y)) = (a.get(k), b.get(k)) else {
-            break;
-        };
-        (av, at) = x;
-        (bv, bt) = y;
-        k += 1;
-    }
-    if av != bv {
-        return (av.cmp(&bv), true);
-    }
-    if at == bt || fuzzy {
-        return (Ordering::Equal, false);
-    }
-    if at == T_SUFFIX && a.get(k).is_some_and(|t| t.0 < 0) {
-        return (Ordering::Less, true);
-    }
-    if bt == T_SUFFIX && b.get(k).is_some_and(|t| t.0 < 0) {
-        return (Ordering::Greater, true);
-    }
-    (bt.cmp(&at), false)
-}
-
 impl Ord for ApkVersion {
-    /// See the module documentation: apk-tools 3's order for valid versions,
-    /// apk-tools 2's for versions only it reads, a fixed rule for the rest.
+    /// apk-tools' token order, reading what apk 3 or apk 2 accepts; strings
+    /// that break off at the same point are then ordered by the numbers apk 2
+    /// reads in them. Both steps are lexicographic, so this is a total order.
     fn cmp(&self, other: &Self) -> Ordering {
-        if self.is_valid() && other.is_valid() {
-            return self.compare(other, false);
-        }
-        match (self.v2_clean, other.v2_clean) {
-            (true, true) => compare_v2(&self.v2, &other.v2, false).0,
-            (true, false) | (false, true) => self.compare(other, false),
-            (false, false) => {
-                let (o, by_value) = compare_v2(&self.v2, &other.v2, false);
-                if !by_value && self.compare(other, false) == Ordering::Equal {
-                    Ordering::Equal
-                } else {
-                    o
-                }
-            }
-        }
+        self.compare_tokens(&self.lenient, other, &other.lenient, false)
+            .then_with(|| self.v2_values.cmp(&other.v2_values))
     }
 }
 
@@ -569,5 +548,21 @@ mod tests {
         assert!(v("1.2.3a") > v("1.2.3"));
         assert!(v("0.1_pre2~1234abcd").is_valid());
         assert!(!v("0.1_foobar").is_valid());
+    }
+
+    #[test]
+    fn total_order_outside_the_grammar() {
+        // Found by fuzzing: these three were ordered x = y = z but x > z.
+        let (x, y, z) = (v(".\u{13}.."), v("\u{ff}.(r1.(+r0"), v(".00.0.0"));
+        let le = |a: &ApkVersion, b: &ApkVersion| a <= b;
+        for (a, b, c) in [(&x, &y, &z), (&z, &y, &x), (&y, &x, &z), (&x, &z, &y)] {
+            if le(a, b) && le(b, c) {
+                assert!(le(a, c));
+            }
+        }
+        // apk 2 reads these; apk 3 refuses them.
+        assert!(v("6.6.2p1-r0") < v("6.6.2p1-r2"));
+        assert!(v("1.0.4-r0") < v("1.0.4.-r0"));
+        assert_eq!(v("1-r"), v("1-r0"));
     }
 }

@@ -135,7 +135,11 @@ fn read_range_json(arg: &str) -> anyhow::Result<String> {
 fn write_verdict(out: &mut dyn Write, version: &str, v: &RangeVerdict) -> std::io::Result<()> {
     match v.outcome {
         Outcome::Affected => {
-            let why = v.reason.as_ref().map(ToString::to_string).unwrap_or_default();
+            let why = v
+                .reason
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             writeln!(out, "{version} is affected: {why}")?;
             if !v.fixed_in.is_empty() {
                 writeln!(out, "fixed in: {}", v.fixed_in.join(", "))?;
@@ -199,7 +203,10 @@ mod tests {
             "2.30.0 is affected: range 0 (ECOSYSTEM): introduced 0, fixed 2.31.0\nfixed in: 2.31.0\n"
         );
         let (r, out) = call(&["in-range", "pypi", "2.31.0", range, "--exit-code"]);
-        assert_eq!((r.ok(), out.as_str()), (Some(1), "2.31.0 is not affected\n"));
+        assert_eq!(
+            (r.ok(), out.as_str()),
+            (Some(1), "2.31.0 is not affected\n")
+        );
         let git = r#"[{"type":"GIT","events":[{"introduced":"0"}]}]"#;
         let (r, out) = call(&["in-range", "pypi", "1", git, "--exit-code"]);
         assert_eq!(r.ok(), Some(2));

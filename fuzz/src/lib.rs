@@ -1,0 +1,3 @@
+//! Shared checks for the fuzz targets, one module per crate under test.
+
+pub mod version;
