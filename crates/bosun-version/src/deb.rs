@@ -180,8 +180,11 @@ fn order(c: u8) -> i32 {
     }
 }
 
-/// dpkg's `verrevcmp()` over two byte strings.
+/// dpkg's `verrevcmp()` over two byte strings. dpkg reads C strings, so a
+/// NUL byte ends the string.
 pub(crate) fn verrevcmp(a: &[u8], b: &[u8]) -> Ordering {
+    let cut = |s: &[u8]| -> usize { s.iter().position(|&c| c == 0).unwrap_or(s.len()) };
+    let (a, b) = (a.get(..cut(a)).unwrap_or(a), b.get(..cut(b)).unwrap_or(b));
     let at = |i: usize| a.get(i).copied().unwrap_or(0);
     let bt = |i: usize| b.get(i).copied().unwrap_or(0);
     let (mut i, mut j) = (0usize, 0usize);
@@ -275,6 +278,13 @@ mod tests {
         assert_eq!(cmp("1:2.36-9+deb12u4", "2.36-9+deb12u7"), Ordering::Greater);
         assert_eq!(cmp("1.0~rc1", "1.0"), Ordering::Less);
         assert_eq!(cmp("1.0", "1.0-0"), Ordering::Equal);
+    }
+
+    #[test]
+    fn nul_ends_the_string_as_in_dpkg() {
+        // Found by fuzzing: an embedded NUL made the comparison loop forever.
+        assert_eq!(cmp("1\u{0}2", "1\u{0}3"), Ordering::Equal);
+        assert_eq!(cmp("1\u{0}", "1"), Ordering::Equal);
     }
 
     #[test]
