@@ -279,10 +279,10 @@ fn subject_component(inv: &Inventory) -> Component {
             props.push(p(&format!("{pre}created-by"), c));
         }
     }
-    if let Some(cfg) = &inv.config {
-        if let Ok(json) = serde_json::to_string(cfg) {
-            props.push(p(prop::CONFIG, json));
-        }
+    if let Some(cfg) = &inv.config
+        && let Ok(json) = serde_json::to_string(cfg)
+    {
+        props.push(p(prop::CONFIG, json));
     }
     for w in &inv.warnings {
         props.push(p(prop::WARNING, w));
@@ -360,10 +360,10 @@ fn package_component(inv: &Inventory, pkg: &Package, bom_ref: String) -> Compone
 /// single valid expression is written as such, everything else as licence
 /// objects (SPDX id when there is one, else a name).
 fn licenses(raw: &[String]) -> Vec<LicenseChoice> {
-    if let [only] = raw {
-        if let LicenseKind::Expression(e) = classify(only) {
-            return vec![LicenseChoice::Expression { expression: e }];
-        }
+    if let [only] = raw
+        && let LicenseKind::Expression(e) = classify(only)
+    {
+        return vec![LicenseChoice::Expression { expression: e }];
     }
     let mut seen = BTreeMap::new();
     for l in raw {

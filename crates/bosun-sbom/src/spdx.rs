@@ -164,10 +164,10 @@ pub fn from_inventory(inv: &Inventory, opts: &DocumentOptions) -> Document {
             subject_notes.push(note(format!("bosun:layer={json}")));
         }
     }
-    if let Some(cfg) = &inv.config {
-        if let Ok(json) = serde_json::to_string(cfg) {
-            subject_notes.push(note(format!("bosun:image:config={json}")));
-        }
+    if let Some(cfg) = &inv.config
+        && let Ok(json) = serde_json::to_string(cfg)
+    {
+        subject_notes.push(note(format!("bosun:image:config={json}")));
     }
     packages.push(SpdxPackage {
         spdx_id: SUBJECT_ID.into(),

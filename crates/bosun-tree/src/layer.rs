@@ -153,11 +153,11 @@ impl Layer {
     pub fn push(&mut self, entry: LayerEntry) {
         match entry.change {
             Change::Add(_) => {
-                if let Some(&i) = self.added.get(&entry.path) {
-                    if let Some(slot) = self.entries.get_mut(i) {
-                        *slot = entry;
-                        return;
-                    }
+                if let Some(&i) = self.added.get(&entry.path)
+                    && let Some(slot) = self.entries.get_mut(i)
+                {
+                    *slot = entry;
+                    return;
                 }
                 self.added.insert(entry.path.clone(), self.entries.len());
             }

@@ -1,0 +1,88 @@
+//! The build-time pipeline, from an image reference to an [`Inventory`].
+//!
+//! ```text
+//! reference ─► bosun_image::open (manifest, config; digests verified)
+//!           ─► read_layers in parallel, the Catalog choosing which bytes to keep
+//!           ─► FileTree::squash (whiteouts, origin layer per file)
+//!           ─► Catalog::run (distro, then analyzers in parallel)
+//!           ─► Inventory
+//! ```
+//!
+//! Every later stage (SBOM export, matching, policy, rescans) works from the
+//! inventory, so this crate is the only one that touches an image.
+
+use bosun_catalog::{AnalyzeError, Catalog};
+use bosun_image::{ImageError, OpenOptions};
+use bosun_model::{INVENTORY_SCHEMA, Inventory};
+use bosun_tree::FileTree;
+
+/// Everything that can stop a scan.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error(transparent)]
+    Analyze(#[from] AnalyzeError),
+}
+
+/// How to scan.
+#[derive(Default)]
+pub struct ScanOptions {
+    /// How to reach and read the image.
+    pub open: OpenOptions,
+    /// The creation time to record (RFC 3339); defaults to now. Set it for
+    /// reproducible output.
+    pub created: Option<String>,
+}
+
+/// The version of bosun recorded in inventories.
+pub const GENERATOR: &str = env!("CARGO_PKG_VERSION");
+
+/// Reads the image or directory `reference` names and inventories it.
+pub fn inventory(reference: &str, opts: &ScanOptions) -> Result<Inventory, ScanError> {
+    let catalog = Catalog::all();
+    inventory_with(reference, opts, &catalog)
+}
+
+/// Like [`inventory`], with a caller-chosen catalog.
+pub fn inventory_with(
+    reference: &str,
+    opts: &ScanOptions,
+    catalog: &Catalog,
+) -> Result<Inventory, ScanError> {
+    let spec = bosun_image::parse_reference(reference)?;
+    let image = bosun_image::open(&spec, &opts.open)?;
+    let all: Vec<usize> = (0..image.layers().len()).collect();
+    let mut layers = image.read_layers(&all, catalog)?;
+    layers.sort_by_key(|(i, _)| *i);
+    let tree = FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
+    tracing::debug!(entries = tree.len(), "squashed");
+    let found = catalog.run(&tree)?;
+    let mut warnings = image.warnings();
+    warnings.extend(found.warnings);
+    Ok(Inventory {
+        schema: INVENTORY_SCHEMA.to_owned(),
+        generator: GENERATOR.to_owned(),
+        created: opts.created.clone().unwrap_or_else(now),
+        source: image.source().clone(),
+        config: image.config().cloned(),
+        distro: found.distro,
+        layers: image.layers().to_vec(),
+        packages: found.packages,
+        warnings,
+    })
+}
+
+fn now() -> String {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string()
+}
+
+/// An RFC 3339 timestamp for seconds since the epoch (for `SOURCE_DATE_EPOCH`).
+pub fn timestamp(secs: i64) -> Option<String> {
+    jiff::Timestamp::from_second(secs)
+        .ok()
+        .map(|t| t.to_string())
+}

@@ -1,0 +1,128 @@
+//! Command-line definitions. Only parsing lives here; each command's module
+//! turns these raw arguments into library options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands::version::VersionArgs;
+
+const SOURCES_HELP: &str = "\
+IMAGE sources (prefix optional; without one bosun sniffs paths and otherwise treats IMAGE as a registry reference):
+  docker-archive:PATH[:NAME:TAG]  a `docker save` / skopeo docker-archive tar
+  oci-dir:PATH[:TAG]              an OCI image layout directory
+  oci-archive:PATH[:TAG]          a tar of an OCI image layout
+  registry:REF                    pull from a registry (OCI distribution API)
+  docker:REF / podman:REF         an image held by a Docker or Podman engine (its API socket)
+  rootfs:DIR                      a directory tree (an unpacked root filesystem or a source tree)
+
+Exit codes: 0 success, 1 a gate or policy failed, 2 error.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bosun",
+    version,
+    about = "Container-image security from build to runtime: inventory, SBOM, vulnerabilities, compliance, policy",
+    after_help = SOURCES_HELP
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Print only errors; no progress bars.
+    #[arg(short, long, global = true, env = "BOSUN_QUIET")]
+    pub(crate) quiet: bool,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace); BOSUN_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Scan an image or directory and report what is in it, layer by layer.
+    #[command(after_help = SOURCES_HELP)]
+    Scan(ScanArgs),
+    /// Write a software bill of materials (CycloneDX 1.6, SPDX 2.3 or bosun JSON).
+    #[command(after_help = SOURCES_HELP)]
+    Sbom(SbomArgs),
+    /// Compare versions and evaluate OSV ranges the way bosun's matcher does.
+    Version(VersionArgs),
+}
+
+/// How to reach and read an image.
+#[derive(Debug, Args)]
+pub(crate) struct ImageArgs {
+    /// The image or directory to read (see IMAGE sources below).
+    #[arg(value_name = "IMAGE")]
+    pub(crate) image: String,
+    /// Platform to pick from a multi-platform image, as os/arch[/variant].
+    #[arg(long, default_value = "linux/amd64", env = "BOSUN_PLATFORM")]
+    pub(crate) platform: String,
+    /// Allow plain HTTP and unverified TLS for registries that are not on loopback.
+    #[arg(long, env = "BOSUN_INSECURE")]
+    pub(crate) insecure: bool,
+    /// Registry user name (also BOSUN_REGISTRY_USERNAME; else ~/.docker/config.json).
+    #[arg(long, env = "BOSUN_REGISTRY_USERNAME")]
+    pub(crate) username: Option<String>,
+    /// Registry password or token (prefer BOSUN_REGISTRY_PASSWORD).
+    #[arg(long, env = "BOSUN_REGISTRY_PASSWORD", hide_env_values = true)]
+    pub(crate) password: Option<String>,
+    /// Refuse layers that decompress to more than this many bytes (a decompression bomb guard).
+    #[arg(long, value_name = "BYTES", env = "BOSUN_MAX_LAYER_SIZE")]
+    pub(crate) max_layer_size: Option<u64>,
+    /// Refuse images with more layers than this.
+    #[arg(long, value_name = "N", env = "BOSUN_MAX_LAYERS")]
+    pub(crate) max_layers: Option<usize>,
+    /// Seconds to wait for a registry or engine before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub(crate) timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    #[command(flatten)]
+    pub(crate) image: ImageArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ScanFormat::Table)]
+    pub(crate) format: ScanFormat,
+    /// Write the report to this file instead of stdout (written atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ScanFormat {
+    /// Tables for a terminal.
+    Table,
+    /// bosun's JSON (the inventory; schema bosun.inventory/v1).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SbomArgs {
+    #[command(flatten)]
+    pub(crate) image: ImageArgs,
+    /// SBOM format.
+    #[arg(short, long, value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub(crate) format: SbomFormat,
+    /// Write the SBOM to this file instead of stdout (written atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    #[value(alias = "cyclonedx-json")]
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    #[value(alias = "spdx-json")]
+    Spdx,
+    /// bosun's own JSON (the full inventory, with each package's files).
+    Json,
+}

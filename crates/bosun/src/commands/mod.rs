@@ -1,0 +1,26 @@
+//! One module per command.
+
+pub(crate) mod sbom;
+pub(crate) mod scan;
+pub(crate) mod version;
+
+use anyhow::Context;
+use bosun_model::Inventory;
+
+use crate::cli::{GlobalArgs, ImageArgs};
+
+/// Reads the image the arguments name and inventories it, drawing progress
+/// on stderr when it is a terminal and `--quiet` is off.
+pub(crate) fn inventory(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<Inventory> {
+    let progress = crate::progress::Bars::new(global.quiet);
+    let mut opts = bosun_scan::ScanOptions::default();
+    crate::progress::configure(&mut opts.open, args, progress.clone())?;
+    opts.created = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(bosun_scan::timestamp);
+    let result = bosun_scan::inventory(&args.image, &opts)
+        .with_context(|| format!("cannot scan {}", args.image));
+    progress.finish();
+    result
+}
