@@ -61,6 +61,8 @@ pub struct Parsed {
 struct Building {
     line: usize,
     fields: Vec<(String, String)>,
+    /// Lower-cased field names seen, for the duplicate check.
+    names: std::collections::HashSet<String>,
     error: Option<String>,
     started: bool,
 }
@@ -147,7 +149,7 @@ pub fn parse(text: &str) -> Parsed {
             ));
             continue;
         }
-        if cur.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        if !cur.names.insert(name.to_ascii_lowercase()) {
             cur.fail(format!("line {lineno}: duplicate field `{}`", clip(name)));
             continue;
         }

@@ -248,14 +248,18 @@ pub fn list_files(bytes: &[u8], md5sums: bool, is_dir: impl Fn(&str) -> bool) ->
         })
         .take(MAX_FILES_PER_PACKAGE + 1)
         .collect();
-    // Sorted, every path's descendants directly follow it.
+    // In sorted order, the paths under `p` are exactly those from the first
+    // one at or after `p/` on, so one ordered lookup per path suffices.
     let sorted: std::collections::BTreeSet<&str> = paths.iter().map(String::as_str).collect();
     let has_children = |p: &str| {
         let prefix = format!("{p}/");
         sorted
-            .range::<str, _>((std::ops::Bound::Excluded(p), std::ops::Bound::Unbounded))
-            .take_while(|n| n.starts_with(p))
-            .any(|n| n.starts_with(&prefix))
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .is_some_and(|n| n.starts_with(&prefix))
     };
     let mut out = Vec::with_capacity(paths.len());
     for p in paths.iter().take(MAX_FILES_PER_PACKAGE) {
