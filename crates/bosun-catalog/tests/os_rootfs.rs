@@ -116,9 +116,10 @@ fn assert_same(what: &str, ours: &BTreeSet<String>, theirs: &BTreeSet<String>) {
     );
 }
 
-#[test]
-fn bookworm_app_dpkg_inventory_equals_dpkg_query() {
-    let dir = rootfs("bookworm-app");
+/// Runs the catalog over an image's kept rootfs and checks the deb packages
+/// against dpkg-query; returns the `name\tversion\tarch` lines.
+fn check_dpkg_rootfs(image: &str, codename: &str) -> (PathBuf, BTreeSet<String>) {
+    let dir = rootfs(image);
     let catalog = Catalog::all();
     let tree = tree_of(&dir, &catalog);
     let result = catalog.run(&tree).expect("catalog runs");
@@ -129,7 +130,7 @@ fn bookworm_app_dpkg_inventory_equals_dpkg_query() {
             distro.version_id.as_deref(),
             distro.codename.as_deref()
         ),
-        ("debian", Some("12"), Some("bookworm"))
+        ("debian", distro.version_id.as_deref(), Some(codename))
     );
     let debs: Vec<&Package> = result
         .packages
@@ -152,7 +153,11 @@ fn bookworm_app_dpkg_inventory_equals_dpkg_query() {
     let theirs: BTreeSet<String> = listed.lines().map(str::to_owned).collect();
     let ours: BTreeSet<String> = debs.iter().map(|p| line(p)).collect();
     assert_eq!(ours.len(), debs.len(), "duplicate packages");
-    assert!(theirs.len() > 100, "{} packages listed", theirs.len());
+    assert!(
+        theirs.len() > 50,
+        "{image}: {} packages listed",
+        theirs.len()
+    );
     assert_same("dpkg-query -W", &ours, &theirs);
 
     // Each package's files: dpkg-query -L without the directories.
@@ -198,27 +203,52 @@ fn bookworm_app_dpkg_inventory_equals_dpkg_query() {
         mismatches.is_empty(),
         "file lists differ from dpkg-query -L (missing, extra): {mismatches:#?}"
     );
-    assert!(total_files > 5000, "{total_files} files");
+    assert!(total_files > 3000, "{image}: {total_files} files");
 
-    // Every package has a source, a purl with the distro, and (almost every
-    // one) licences from its copyright file.
+    // Every package has a source, a purl with the distro, and most have
+    // licences from their copyright file (prose files that name no licence
+    // file, like bullseye's libssl1.1 or tzdata, give none).
     for p in &debs {
         assert!(p.source.is_some(), "{}", p.name);
         assert!(
-            p.purl.starts_with("pkg:deb/debian/") && p.purl.contains("distro=debian-12"),
+            p.purl.starts_with("pkg:deb/debian/") && p.purl.contains("distro=debian-"),
             "{}",
             p.purl
         );
         assert_eq!(p.introduced_in, Some(0));
     }
-    let with_licences = debs.iter().filter(|p| !p.licenses.is_empty()).count();
+    let without: Vec<&str> = debs
+        .iter()
+        .filter(|p| p.licenses.is_empty())
+        .map(|p| p.name.as_str())
+        .collect();
     assert!(
-        with_licences * 10 >= debs.len() * 9,
-        "only {with_licences} of {} packages have licences",
+        without.len() * 100 <= debs.len() * 15,
+        "{image}: {} of {} packages have no licences: {without:?}",
+        without.len(),
         debs.len()
     );
 
+    (dir, ours)
+}
+
+#[test]
+fn bookworm_app_dpkg_inventory_equals_dpkg_query() {
+    let (dir, ours) = check_dpkg_rootfs("bookworm-app", "bookworm");
     peers_agree(&dir, &ours);
+}
+
+#[test]
+fn other_debian_images_equal_dpkg_query() {
+    for (image, codename) in [
+        ("bookworm-base", "bookworm"),
+        ("bookworm-nonroot", "bookworm"),
+        ("bullseye-vuln", "bullseye"),
+        ("trixie-app", "trixie"),
+    ] {
+        let (_, ours) = check_dpkg_rootfs(image, codename);
+        eprintln!("{image}: {} deb packages equal dpkg-query's", ours.len());
+    }
 }
 
 /// Syft's and Trivy's deb lists, when the peer tools are installed.
