@@ -419,6 +419,16 @@ pub mod testing {
         })
     }
 
+    /// Parses a `WWW-Authenticate` challenge as the registry client does.
+    pub fn parse_challenge(header: &str) -> Option<(String, Vec<(String, String)>)> {
+        registry::parse_challenge(header).map(|c| (c.scheme, c.params))
+    }
+
+    /// Finds credentials in a Docker config.json as the registry client does.
+    pub fn docker_config_auth(bytes: &[u8], registry: &str) -> Result<Option<Credentials>, String> {
+        registry::docker_config_auth(bytes, registry)
+    }
+
     /// Parses an image config as every source does.
     pub fn parse_config(bytes: &[u8]) -> Result<ImageConfig, ImageError> {
         let doc: json::ConfigDoc = json::parse(bytes, "config")?;
