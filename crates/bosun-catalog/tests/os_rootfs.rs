@@ -246,14 +246,17 @@ fn other_debian_images_equal_dpkg_query() {
         ("bullseye-vuln", "bullseye"),
         ("trixie-app", "trixie"),
     ] {
-        let (_, ours) = check_dpkg_rootfs(image, codename);
+        let (dir, ours) = check_dpkg_rootfs(image, codename);
         eprintln!("{image}: {} deb packages equal dpkg-query's", ours.len());
+        peers_agree(&dir, &ours);
     }
 }
 
 /// Syft's and Trivy's deb lists, when the peer tools are installed.
 fn peers_agree(dir: &Path, ours: &BTreeSet<String>) {
-    let bin = repo_root().join(".peers/bin");
+    let bin = std::env::var_os("BOSUN_PEERS_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".peers/bin"));
     let syft = bin.join("syft");
     if syft.is_file() {
         let out = Command::new(&syft)
@@ -335,12 +338,15 @@ fn peers_agree(dir: &Path, ours: &BTreeSet<String>) {
             .filter_map(|p| p.parse::<packageurl::PackageUrl>().ok())
             .filter(|p| p.ty() == "deb")
             .map(|p| {
-                let arch = p
-                    .qualifiers()
-                    .get("arch")
-                    .map(|a| a.to_string())
-                    .unwrap_or_default();
-                format!("{}\t{}\t{arch}", p.name(), p.version().unwrap_or_default())
+                let q = p.qualifiers();
+                let arch = q.get("arch").map(|a| a.to_string()).unwrap_or_default();
+                // Trivy moves the epoch into a qualifier.
+                let epoch = q.get("epoch").map(|e| format!("{e}:")).unwrap_or_default();
+                format!(
+                    "{}\t{epoch}{}\t{arch}",
+                    p.name(),
+                    p.version().unwrap_or_default()
+                )
             })
             .collect();
         assert_same("trivy", ours, &theirs);
