@@ -741,13 +741,14 @@ log "exports ready in $(elapsed "$T0") s"
 if [ "$REGISTRY" = 1 ]; then
     step "local registries and pushes"
     T0=$(now_s)
-    "$REPO_ROOT/scripts/registry.sh" start
+    # 9>&-: the registries run on after this script and must not inherit (and hold) the build lock
+    "$REPO_ROOT/scripts/registry.sh" start 9>&-
     push_key="$(for img in "${IMAGES[@]}"; do tag_digest "$B" "$img"; done | sha256sum | cut -c1-16) $layouts_key"
     if [ -f "$TI/registry/pushed.key" ] && [ "$(cat "$TI/registry/pushed.key")" = "$push_key" ] &&
         [ -f "$TI/facts/bookworm-app.exports.json" ] && grep -q registry-token "$TI/facts/bookworm-app.exports.json"; then
         log "all images already pushed to the three registries"
     else
-        "$REPO_ROOT/scripts/registry.sh" push
+        "$REPO_ROOT/scripts/registry.sh" push 9>&-
         printf '%s' "$push_key" >"$TI/registry/pushed.key"
     fi
     log "registries ready in $(elapsed "$T0") s"
