@@ -760,3 +760,55 @@ fn random_corruption_never_panics() {
         }
     }
 }
+
+#[test]
+fn legacy_docker_archive_with_a_symlinked_layer_tar() {
+    // `docker save` writes a layer that appears twice once, and links the
+    // second directory's layer.tar to the first.
+    let layer = tar_of(&[E::File("same", b"twice".to_vec())]);
+    let img = Img::new(vec![layer.clone(), layer.clone()], Comp::None);
+    let config = img.config();
+    let id = &sha256(&config)[7..];
+    let mut b = tar::Builder::new(Vec::new());
+    let mut add = |name: &str, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(name).expect("path");
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append(&h, data).expect("append");
+    };
+    add(&format!("{id}.json"), &config);
+    add("aaa/layer.tar", &layer);
+    add(
+        "manifest.json",
+        &serde_json::to_vec(
+            &json!([{"Config": format!("{id}.json"), "RepoTags": ["dup:1"],
+            "Layers": ["aaa/layer.tar", "bbb/layer.tar"]}]),
+        )
+        .expect("json"),
+    );
+    let mut h = tar::Header::new_gnu();
+    h.set_path("bbb/layer.tar").expect("path");
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_link_name("../aaa/layer.tar").expect("link");
+    h.set_size(0);
+    h.set_cksum();
+    b.append(&h, &[][..]).expect("symlink");
+    let dir = tempdir();
+    let path = dir.path().join("dup.tar");
+    std::fs::write(&path, b.into_inner().expect("tar")).expect("write");
+    let o = open(&path.display().to_string()).expect("open");
+    assert_eq!(o.layers().len(), 2);
+    let layers = o.read_layers(&[0, 1], &KeepSuffix("same")).expect("read");
+    assert_eq!(layers.len(), 2);
+    assert_eq!(layers[0].1, layers[1].1);
+    assert_eq!(
+        layers[1]
+            .1
+            .added("/same")
+            .and_then(|e| e.content.clone())
+            .map(|c| c.to_vec()),
+        Some(b"twice".to_vec())
+    );
+}

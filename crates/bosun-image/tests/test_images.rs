@@ -225,6 +225,21 @@ fn bookworm_app_every_export_gives_the_same_layers_and_tree() {
         podman_socket: Some(format!("unix://{}", sock.display())),
         ..common::opts()
     };
+    let loaded = bosun_image::open(
+        &parse_reference(&format!("podman:{podman_ref}")).expect("ref"),
+        &engine,
+    )
+    .unwrap_or_else(|e| {
+        panic!(
+            "podman:{podman_ref}: {e}\nrun scripts/podman-service.sh start (it loads bookworm-app)"
+        )
+    });
+    let built = app["config"]["digest"].as_str().expect("config digest");
+    assert_eq!(
+        loaded.source().config_digest.as_deref(),
+        Some(built),
+        "podman holds an older build of bookworm-app than .test-images: run scripts/podman-service.sh start (it reloads a stale image)"
+    );
     sources.push(("podman".into(), format!("podman:{podman_ref}"), engine));
 
     for (key, reference_str, opts) in &sources {
