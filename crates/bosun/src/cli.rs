@@ -35,7 +35,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
     /// Print only errors; no progress bars.
-    #[arg(short, long, global = true, env = "BOSUN_QUIET")]
+    #[arg(short, long, global = true, env = "BOSUN_QUIET", value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) quiet: bool,
     /// More log output on stderr (-v info, -vv debug, -vvv trace); BOSUN_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -64,7 +64,7 @@ pub(crate) struct ImageArgs {
     #[arg(long, default_value = "linux/amd64", env = "BOSUN_PLATFORM")]
     pub(crate) platform: String,
     /// Allow plain HTTP and unverified TLS for registries that are not on loopback.
-    #[arg(long, env = "BOSUN_INSECURE")]
+    #[arg(long, env = "BOSUN_INSECURE", value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) insecure: bool,
     /// Registry user name (also BOSUN_REGISTRY_USERNAME; else ~/.docker/config.json).
     #[arg(long, env = "BOSUN_REGISTRY_USERNAME")]

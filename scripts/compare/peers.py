@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Side-by-side package inventories: bosun, Syft 1.18.1, Trivy 0.59.1 and dpkg-query.
+
+Runs every tool on the same image in the same run, reduces each output to
+(ecosystem, name, version) keyed by the package-URL type, prints per-ecosystem
+counts and every difference, and exits 1 when a difference is not explained in
+scripts/compare/known-differences.json (each entry there points at the
+paragraph of docs/ACCURACY.md that explains it).
+
+    scripts/compare/peers.py [--image NAME] [--ecosystems deb,pypi,...] [--json OUT]
+
+Needs: a release build of bosun (target/release/bosun, or $BOSUN), the test
+images (scripts/build-test-images.sh), the peers (scripts/install-peers.sh).
+Stdlib only.
+"""
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PEERS = os.path.join(REPO, ".peers", "bin")
+
+
+def run(cmd, env=None):
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({r.returncode}):\n{r.stderr[-3000:]}")
+    return r.stdout
+
+
+def peer_env():
+    env = dict(os.environ)
+    env.update(
+        SYFT_CHECK_FOR_APP_UPDATE="false",
+        TRIVY_OFFLINE_SCAN="true",
+        TRIVY_SKIP_DB_UPDATE="true",
+        TRIVY_SKIP_JAVA_DB_UPDATE="true",
+        TRIVY_SKIP_CHECK_UPDATE="true",
+        TRIVY_DISABLE_TELEMETRY="true",
+        TRIVY_CACHE_DIR=os.path.join(REPO, ".peers", "trivy-cache"),
+    )
+    return env
+
+
+def parse_purl(purl):
+    """(type, name, version) from a purl; names joined with their namespace
+    the way each ecosystem spells them."""
+    if not purl or not purl.startswith("pkg:"):
+        return None
+    rest, _, query = purl[4:].split("#", 1)[0].partition("?")
+    quals = dict(urllib.parse.parse_qsl(query))
+    ty, _, rest = rest.partition("/")
+    path, _, version = rest.rpartition("@") if "@" in rest else (rest, "", "")
+    parts = [urllib.parse.unquote(p) for p in path.split("/")]
+    version = urllib.parse.unquote(version)
+    ty = ty.lower()
+    if ty in ("deb", "apk", "rpm"):
+        name = parts[-1]
+        # Trivy writes the epoch as a qualifier; bosun, Syft and dpkg in the version.
+        epoch = quals.get("epoch")
+        if epoch and epoch != "0" and not version.startswith(f"{epoch}:"):
+            version = f"{epoch}:{version}"
+    elif ty == "maven":
+        name = ":".join(parts)
+    elif ty == "pypi":
+        name = parts[-1].lower().replace("_", "-").replace(".", "-")
+    else:
+        name = "/".join(parts)
+    return ty, name, version
+
+
+def bosun_packages(image):
+    exe = os.environ.get("BOSUN") or os.path.join(REPO, "target", "release", "bosun")
+    out = run([exe, "scan", "--quiet", "--format", "json", image])
+    inv = json.loads(out)
+    return {parse_purl(p["purl"]) for p in inv["packages"] if parse_purl(p["purl"])}
+
+
+def syft_packages(image):
+    out = run([os.path.join(PEERS, "syft"), "scan", "-q", "-o", "syft-json", image], env=peer_env())
+    doc = json.loads(out)
+    return {parse_purl(a.get("purl")) for a in doc.get("artifacts", []) if parse_purl(a.get("purl"))}
+
+
+def trivy_packages(tar, skip_dirs, skip_files):
+    cmd = [os.path.join(PEERS, "trivy"), "image", "--quiet", "--input", tar, "--format", "cyclonedx",
+           "--cache-backend", "memory", "--offline-scan", "--skip-db-update", "--skip-java-db-update",
+           "--skip-check-update"]
+    for d in skip_dirs:
+        cmd += ["--skip-dirs", d]
+    for f in skip_files:
+        cmd += ["--skip-files", f]
+    doc = json.loads(run(cmd, env=peer_env()))
+    return {parse_purl(c.get("purl")) for c in doc.get("components", []) if parse_purl(c.get("purl"))}
+
+
+def dpkg_query_packages(rootfs):
+    out = run(["dpkg-query", "-W", f"--admindir={rootfs}/var/lib/dpkg", "-f", "${Package}\t${Version}\n"])
+    return {("deb", n, v) for n, v in (line.split("\t") for line in out.splitlines() if line)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--image", default="bookworm-app", help="image name in .test-images/manifest.json")
+    ap.add_argument("--ecosystems", default="deb", help="purl types to compare (comma-separated)")
+    ap.add_argument("--json", help="write every list and difference here")
+    args = ap.parse_args()
+    ecos = set(args.ecosystems.split(","))
+
+    manifest = json.load(open(os.path.join(REPO, ".test-images", "manifest.json")))
+    img = manifest["images"][args.image]
+    tar = os.path.join(REPO, img["exports"]["docker-archive"]["path"])
+    rootfs = os.path.join(REPO, img["rootfs"]["path"])
+    # Trivy needs its online Java DB for jars; compare jars with Syft only.
+    jar_dirs = sorted({os.path.dirname(j["path"]) for j in img.get("language_packages", {}).get("maven", [])
+                       if isinstance(j, dict) and "path" in j}) if isinstance(img.get("language_packages"), dict) else []
+
+    tools = {
+        "bosun": bosun_packages(f"docker-archive:{tar}"),
+        "syft": syft_packages(f"docker-archive:{tar}"),
+        "trivy": trivy_packages(tar, ["/opt/javaapp", "/usr/share/java"] + jar_dirs, []),
+    }
+    if "deb" in ecos:
+        tools["dpkg-query"] = dpkg_query_packages(rootfs)
+
+    known = json.load(open(os.path.join(REPO, "scripts", "compare", "known-differences.json")))
+    explained = {(k["peer"], k["side"], k["ecosystem"], k["name"], k["version"]): k["reason"] for k in known}
+
+    report = {"image": args.image, "counts": {}, "differences": []}
+    print(f"image: {args.image} ({tar})")
+    for eco in sorted(ecos):
+        counts = {t: len([p for p in s if p[0] == eco]) for t, s in tools.items()}
+        if eco != "deb":
+            counts.pop("dpkg-query", None)
+        report["counts"][eco] = counts
+        print(f"\n{eco}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+        mine = {p for p in tools["bosun"] if p[0] == eco}
+        for peer in [t for t in tools if t != "bosun" and t in counts]:
+            theirs = {p for p in tools[peer] if p[0] == eco}
+            for side, diff in (("peer-only", theirs - mine), ("bosun-only", mine - theirs)):
+                for p in sorted(diff):
+                    reason = explained.get((peer, side, *p))
+                    report["differences"].append({"peer": peer, "side": side, "package": p, "explained": reason})
+                    tag = f"explained: {reason}" if reason else "UNEXPLAINED"
+                    print(f"  {side:10} {peer:10} {p[1]} {p[2]}  [{tag}]")
+            if not (theirs ^ mine):
+                print(f"  = {peer}: identical ({len(mine)} packages)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=2, default=list)
+    bad = [d for d in report["differences"] if not d["explained"]]
+    print(f"\n{len(report['differences'])} differences, {len(bad)} unexplained")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
