@@ -1,5 +1,7 @@
+use std::io::Read;
+
 use bosun_model::{Distro, Package};
-use bosun_tree::FileTree;
+use bosun_tree::{FileMeta, FileTree};
 
 /// What an analyzer sees: the squashed tree (with per-layer history) and the
 /// distribution found in it, if any.
@@ -39,11 +41,55 @@ pub trait Analyzer: Send + Sync {
         None
     }
 
+    /// Globs of files whose bytes are streamed to [`Analyzer::inspect`]
+    /// while their layer is read, instead of being kept (binaries, archives).
+    fn inspect_globs(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether a regular file no glob names should be inspected too, judged
+    /// from its metadata (e.g. every executable, for Go build info).
+    fn inspects(&self, path: &str, meta: &FileMeta) -> bool {
+        let _ = (path, meta);
+        false
+    }
+
+    /// Finds packages in one file of one layer, reading as little of `data`
+    /// as it needs. Packages must set `found_in` to `file.location()`; the
+    /// catalog keeps them only if the file is still in the squashed tree.
+    /// An error becomes a warning naming the file: one odd binary never stops
+    /// a scan.
+    fn inspect(
+        &self,
+        file: &InspectedFile<'_>,
+        data: &mut dyn Read,
+        out: &mut Output,
+    ) -> Result<(), AnalyzeError> {
+        let _ = (file, data, out);
+        Ok(())
+    }
+
     /// Finds packages in the tree. Return an error only when evidence the
     /// analyzer is responsible for is unreadable as a whole (a corrupt package
     /// database): the scan then fails rather than report a false all-clear.
     /// Skip single bad records with a warning instead.
     fn analyze(&self, cx: &Context<'_>, out: &mut Output) -> Result<(), AnalyzeError>;
+}
+
+/// A file streamed to [`Analyzer::inspect`].
+#[derive(Debug, Clone, Copy)]
+pub struct InspectedFile<'a> {
+    pub path: &'a str,
+    pub meta: &'a FileMeta,
+    /// Index of the layer the file is in.
+    pub layer: usize,
+}
+
+impl InspectedFile<'_> {
+    /// Where packages found in this file were found.
+    pub fn location(&self) -> bosun_model::Location {
+        bosun_model::Location::new(self.path, Some(self.layer))
+    }
 }
 
 /// Evidence an analyzer is responsible for could not be read.

@@ -12,5 +12,5 @@ mod catalog;
 pub mod os;
 pub mod purl;
 
-pub use analyzer::{AnalyzeError, Analyzer, Context, Output};
-pub use catalog::{Catalog, CatalogOptions, CatalogResult};
+pub use analyzer::{AnalyzeError, Analyzer, Context, InspectedFile, Output};
+pub use catalog::{Catalog, CatalogOptions, CatalogResult, LayerFindings};
