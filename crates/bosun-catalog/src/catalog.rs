@@ -109,7 +109,7 @@ impl Catalog {
     /// Every analyzer bosun has, with default options.
     pub fn all() -> Self {
         // The analyzers' globs are constants checked by the tests below.
-        match Catalog::new(crate::os::analyzers(), CatalogOptions::default()) {
+        match Catalog::new(crate::analyzers(), CatalogOptions::default()) {
             Ok(c) => c,
             Err(e) => unreachable!("built-in analyzer globs are valid: {e}"),
         }
@@ -325,7 +325,7 @@ mod tests {
 
     #[test]
     fn built_in_globs_compile() {
-        let c = Catalog::new(crate::os::analyzers(), CatalogOptions::default());
+        let c = Catalog::new(crate::analyzers(), CatalogOptions::default());
         assert!(c.is_ok(), "{:?}", c.err());
     }
 

@@ -9,8 +9,17 @@
 
 mod analyzer;
 mod catalog;
+pub mod lang;
 pub mod os;
 pub mod purl;
 
 pub use analyzer::{AnalyzeError, Analyzer, Context, InspectedFile, Output};
 pub use catalog::{Catalog, CatalogOptions, CatalogResult, LayerFindings};
+
+/// Every analyzer bosun has: the OS ones (os-release first), then the
+/// application-package ones.
+pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
+    let mut all = os::analyzers();
+    all.extend(lang::analyzers());
+    all
+}

@@ -1,0 +1,8 @@
+//! java packages (not written yet).
+
+use crate::Analyzer;
+
+/// The java analyzers.
+pub fn analyzers() -> Vec<Box<dyn Analyzer>> {
+    Vec::new()
+}
