@@ -11,6 +11,10 @@
 //! Every later stage (SBOM export, matching, policy, rescans) works from the
 //! inventory, so this crate is the only one that touches an image.
 
+mod cache;
+
+pub use cache::{CacheError, CacheUsage, DEFAULT_MAX_BYTES, LayerCache};
+
 use bosun_catalog::{AnalyzeError, Catalog};
 use bosun_image::{ImageError, OpenOptions};
 use bosun_model::{INVENTORY_SCHEMA, Inventory};
@@ -33,6 +37,8 @@ pub struct ScanOptions {
     /// The creation time to record (RFC 3339); defaults to now. Set it for
     /// reproducible output.
     pub created: Option<String>,
+    /// Where layer reads are cached; `None` reads every layer.
+    pub cache: Option<LayerCache>,
 }
 
 /// The version of bosun recorded in inventories.
@@ -52,8 +58,41 @@ pub fn inventory_with(
 ) -> Result<Inventory, ScanError> {
     let spec = bosun_image::parse_reference(reference)?;
     let image = bosun_image::open(&spec, &opts.open)?;
-    let all: Vec<usize> = (0..image.layers().len()).collect();
-    let mut layers = image.read_layers(&all, catalog)?;
+    let fingerprint = catalog.fingerprint();
+    let keys: Vec<Option<String>> = image
+        .layers()
+        .iter()
+        .map(|l| {
+            let diff = l.diff_id.as_deref()?;
+            opts.cache.as_ref()?;
+            Some(LayerCache::key(diff, &fingerprint))
+        })
+        .collect();
+    let mut layers = Vec::with_capacity(keys.len());
+    let mut to_read = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let hit = match (&opts.cache, key) {
+            (Some(cache), Some(key)) => cache.get(key),
+            _ => None,
+        };
+        match hit {
+            Some((layer, findings)) => {
+                catalog.restore_layer_findings(i, findings);
+                layers.push((i, layer));
+            }
+            None => to_read.push(i),
+        }
+    }
+    tracing::debug!(cached = layers.len(), read = to_read.len(), "layers");
+    let read = image.read_layers(&to_read, catalog)?;
+    if let Some(cache) = &opts.cache {
+        for (i, layer) in &read {
+            if let Some(Some(key)) = keys.get(*i) {
+                cache.put(key, layer, &catalog.layer_findings(*i));
+            }
+        }
+    }
+    layers.extend(read);
     layers.sort_by_key(|(i, _)| *i);
     let tree = FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
     tracing::debug!(entries = tree.len(), "squashed");

@@ -103,7 +103,11 @@ pub struct LayerEntry {
     pub path: String,
     pub change: Change,
     /// The bytes, when a sink asked to keep them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "content_bytes"
+    )]
     pub content: Option<Content>,
 }
 
@@ -294,6 +298,77 @@ impl<F: Fn(&str, &FileMeta) -> bool + Sync> EntrySink for KeepIf<F> {
             Want::KEEP
         } else {
             Want::SKIP
+        }
+    }
+}
+
+/// Kept bytes serialize as a byte string (one length and the raw bytes in
+/// binary formats such as the layer cache's), not as a sequence of numbers.
+mod content_bytes {
+    use std::fmt;
+    use std::sync::Arc;
+
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::{Deserialize, Serializer};
+
+    use super::Content;
+
+    pub(super) fn serialize<S: Serializer>(c: &Option<Content>, s: S) -> Result<S::Ok, S::Error> {
+        match c {
+            Some(bytes) => s.serialize_some(&Bytes(bytes)),
+            None => s.serialize_none(),
+        }
+    }
+
+    struct Bytes<'a>(&'a [u8]);
+
+    impl serde::Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Content>, D::Error> {
+        Option::<Owned>::deserialize(d).map(|o| o.map(|b| Arc::from(b.0)))
+    }
+
+    struct Owned(Vec<u8>);
+
+    impl<'de> Deserialize<'de> for Owned {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_byte_buf(OwnedVisitor)
+        }
+    }
+
+    struct OwnedVisitor;
+
+    impl<'de> Visitor<'de> for OwnedVisitor {
+        type Value = Owned;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("file bytes")
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Owned, E> {
+            Ok(Owned(v.to_vec()))
+        }
+
+        fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Owned, E> {
+            Ok(Owned(v))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Owned, E> {
+            Ok(Owned(v.as_bytes().to_vec()))
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Owned, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            while let Some(b) = seq.next_element::<u8>()? {
+                out.push(b);
+            }
+            Ok(Owned(out))
         }
     }
 }

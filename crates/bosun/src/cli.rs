@@ -52,6 +52,25 @@ pub(crate) enum Command {
     Sbom(SbomArgs),
     /// Compare versions and evaluate OSV ranges the way bosun's matcher does.
     Version(VersionArgs),
+    /// Inspect or empty the layer cache.
+    Cache(CacheArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CacheArgs {
+    #[command(subcommand)]
+    pub(crate) command: CacheCommand,
+    /// The layer cache directory (default: $BOSUN_CACHE_DIR/layers, else ~/.cache/bosun/layers).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheCommand {
+    /// Show where the cache is and how much it holds.
+    Info,
+    /// Delete every cached layer.
+    Clean,
 }
 
 /// How to reach and read an image.
@@ -78,6 +97,12 @@ pub(crate) struct ImageArgs {
     /// Refuse images with more layers than this.
     #[arg(long, value_name = "N", env = "BOSUN_MAX_LAYERS")]
     pub(crate) max_layers: Option<usize>,
+    /// Read every layer, neither using nor filling the layer cache.
+    #[arg(long, env = "BOSUN_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub(crate) no_cache: bool,
+    /// The layer cache directory (default: $BOSUN_CACHE_DIR/layers, else ~/.cache/bosun/layers).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
     /// Seconds to wait for a registry or engine before giving up.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub(crate) timeout: u64,

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(&cli.global, args),
         Command::Sbom(args) => commands::sbom::run(&cli.global, args),
         Command::Version(args) => commands::version::run(args),
+        Command::Cache(args) => commands::cache::run(args),
     };
     match result {
         Ok(code) => code,

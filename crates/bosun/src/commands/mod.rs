@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub(crate) mod cache;
 pub(crate) mod sbom;
 pub(crate) mod scan;
 pub(crate) mod version;
@@ -19,6 +20,10 @@ pub(crate) fn inventory(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(bosun_scan::timestamp);
+    if !args.no_cache {
+        opts.cache = cache::dir(args.cache_dir.as_deref())
+            .map(|d| bosun_scan::LayerCache::new(d, bosun_scan::DEFAULT_MAX_BYTES));
+    }
     let result = bosun_scan::inventory(&args.image, &opts)
         .with_context(|| format!("cannot scan {}", args.image));
     progress.finish();
