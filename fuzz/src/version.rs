@@ -22,6 +22,11 @@ pub fn check_scheme(scheme: Scheme, data: &[u8]) {
     for x in &vs {
         for y in &vs {
             assert_eq!(x.cmp(y), y.cmp(x).reverse(), "{scheme}: antisymmetry {x:?} {y:?}");
+            // Maven's own order has cycles (`1-eta < 1-0-alpha < 1 < 1-eta`),
+            // reproduced on purpose; see bosun_version::maven.
+            if scheme == Scheme::Maven {
+                continue;
+            }
             for z in &vs {
                 if x <= y && y <= z {
                     assert!(x <= z, "{scheme}: transitivity {x:?} <= {y:?} <= {z:?}");

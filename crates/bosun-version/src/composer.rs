@@ -42,7 +42,11 @@ fn canonicalize(v: &[u8]) -> Vec<u8> {
     };
     if first == b'#' {
         // PHP does not canonicalize a version that starts with '#'.
-        return v.to_vec();
+        let mut out = v.to_vec();
+        while out.last() == Some(&b'.') {
+            out.pop();
+        }
+        return out;
     }
     out.push(first);
     let mut lp = first;
@@ -232,5 +236,7 @@ mod tests {
         assert!(c("1.0.0") > c("1.0"));
         assert!(c("v1.0") == c("1.0"));
         assert!(c("dev-foo") < c("1.26.0"));
+        // Found by fuzzing: PHP orders "#." below itself.
+        assert!(c("#.") == c("#."));
     }
 }

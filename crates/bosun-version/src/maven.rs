@@ -14,6 +14,12 @@
 //! Known qualifiers sort `alpha < beta < milestone < rc < snapshot < (release)
 //! < sp`; unknown qualifiers sort after all of them, alphabetically; numbers
 //! sort after qualifiers; a sub-list sorts between a qualifier and a number.
+//!
+//! Maven's order is not transitive on some strings (maven-artifact answers
+//! `1-eta < 1-0-alpha < 1 < 1-eta`); this crate reproduces Maven's answer for
+//! every pair, so it inherits the cycles. Do not `sort()` Maven versions from
+//! untrusted input (Rust's sort may panic on an order that is not total);
+//! compare pairs, as range evaluation does.
 //! Every string is accepted. Only ASCII digits count as digits (Java's
 //! `Character.isDigit` also takes other scripts' digits; no real version has
 //! them).
@@ -312,5 +318,15 @@ mod tests {
         assert_eq!(m("1.0.0.ga"), m("1"));
         assert_eq!(m("1a1"), m("1-alpha-1"));
         assert_eq!(m("1.0-RC1").canonical(), "1-rc-1");
+    }
+
+    #[test]
+    fn maven_order_is_not_transitive_and_neither_is_this() {
+        // maven-artifact 3.8.7 answers exactly these three comparisons, a
+        // cycle: an unknown qualifier is above the release, a sub-list is
+        // above any qualifier, and `0-alpha` is below the release.
+        assert!(m("1-eta") < m("1-0-alpha"));
+        assert!(m("1-0-alpha") < m("1"));
+        assert!(m("1") < m("1-eta"));
     }
 }

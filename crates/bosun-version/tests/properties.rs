@@ -1,6 +1,7 @@
 //! Property tests for every scheme, on generated versions shaped like real
 //! ones (epochs, tildes, carets, suffixes, pre-releases, qualifiers, local
-//! versions): the order is reflexive, antisymmetric and transitive, printing
+//! versions): the order is reflexive, antisymmetric and transitive (Maven:
+//! not transitive, as Maven itself), printing
 //! a version gives back the string it came from, and no input panics.
 
 use std::cmp::Ordering;
@@ -28,6 +29,11 @@ fn check_order(scheme: Scheme, a: &str, b: &str, c: &str) -> Result<(), TestCase
     for x in &vs {
         for y in &vs {
             prop_assert_eq!(x.cmp(y), y.cmp(x).reverse(), "antisymmetry {} {}", x, y);
+            // Maven's own order has cycles (`1-eta < 1-0-alpha < 1 < 1-eta`),
+            // reproduced on purpose (see bosun_version::maven).
+            if scheme == Scheme::Maven {
+                continue;
+            }
             for z in &vs {
                 if x <= y && y <= z {
                     prop_assert!(x <= z, "transitivity {} <= {} <= {}", x, y, z);
