@@ -27,6 +27,8 @@ if [ "$setup" = 1 ]; then
   scripts/fetch-schemas.sh
   step "test images (cached after the first run)"
   scripts/build-test-images.sh
+  step "peer tools (Syft, Trivy) for side-by-side tests"
+  scripts/install-peers.sh
   step "loopback registries and the podman API socket"
   scripts/registry.sh start
   scripts/podman-service.sh start

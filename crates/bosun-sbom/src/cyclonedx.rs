@@ -9,8 +9,6 @@
 //! contains the operating system and the packages, and the operating system
 //! contains its packages.
 
-use std::collections::BTreeMap;
-
 use bosun_model::{Inventory, Package};
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +41,7 @@ pub(crate) mod prop {
     pub(crate) const LAYER_PREFIX: &str = "bosun:layer:";
     pub(crate) const DISTRO_CODENAME: &str = "bosun:distro:codename";
     pub(crate) const DISTRO_ID_LIKE: &str = "bosun:distro:id-like";
+    pub(crate) const DISTRO_FOUND_IN_LAYER: &str = "bosun:distro:found-in-layer";
     pub(crate) const WARNING: &str = "bosun:warning";
 }
 
@@ -177,6 +176,9 @@ pub fn from_inventory(inv: &Inventory, opts: &DocumentOptions) -> Bom {
         }
         if !d.id_like.is_empty() {
             props.push(p(prop::DISTRO_ID_LIKE, d.id_like.join(" ")));
+        }
+        if let Some(l) = d.found_in.as_ref().and_then(|l| l.layer) {
+            props.push(p(prop::DISTRO_FOUND_IN_LAYER, l.to_string()));
         }
         components.push(Component {
             kind: "operating-system".into(),
@@ -365,7 +367,7 @@ fn licenses(raw: &[String]) -> Vec<LicenseChoice> {
     {
         return vec![LicenseChoice::Expression { expression: e }];
     }
-    let mut seen = BTreeMap::new();
+    let mut out: Vec<License> = Vec::new();
     for l in raw {
         let lic = match classify(l) {
             LicenseKind::Id(id) => License {
@@ -377,10 +379,11 @@ fn licenses(raw: &[String]) -> Vec<LicenseChoice> {
                 name: Some(e),
             },
         };
-        seen.entry(format!("{:?}{:?}", lic.id, lic.name))
-            .or_insert(lic);
+        if !out.contains(&lic) {
+            out.push(lic);
+        }
     }
-    seen.into_values()
+    out.into_iter()
         .map(|license| LicenseChoice::License { license })
         .collect()
 }

@@ -14,7 +14,10 @@
 pub mod cyclonedx;
 mod ids;
 mod license;
+mod read;
 pub mod spdx;
+
+pub use read::{Format, read_inventory};
 
 use bosun_model::Inventory;
 

@@ -164,6 +164,9 @@ pub fn from_inventory(inv: &Inventory, opts: &DocumentOptions) -> Document {
             subject_notes.push(note(format!("bosun:layer={json}")));
         }
     }
+    for w in &inv.warnings {
+        subject_notes.push(note(format!("bosun:warning={w}")));
+    }
     if let Some(cfg) = &inv.config
         && let Ok(json) = serde_json::to_string(cfg)
     {
@@ -201,6 +204,15 @@ pub fn from_inventory(inv: &Inventory, opts: &DocumentOptions) -> Document {
                 "bosun:distro:id-like={}",
                 d.id_like.join(" ")
             )));
+        }
+        if let Some(pn) = &d.pretty_name {
+            notes.push(note(format!("bosun:distro:pretty-name={pn}")));
+        }
+        if let Some(l) = &d.found_in {
+            notes.push(note(format!("bosun:distro:found-in={}", l.path)));
+            if let Some(i) = l.layer {
+                notes.push(note(format!("bosun:distro:found-in-layer={i}")));
+            }
         }
         packages.push(SpdxPackage {
             spdx_id: OS_ID.into(),

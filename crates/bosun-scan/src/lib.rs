@@ -27,6 +27,52 @@ pub enum ScanError {
     Image(#[from] ImageError),
     #[error(transparent)]
     Analyze(#[from] AnalyzeError),
+    #[error("cannot read SBOM {path}: {source}")]
+    SbomIo {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("SBOM {path} is {size} bytes, over the {limit}-byte limit")]
+    SbomTooLarge { path: String, size: u64, limit: u64 },
+    #[error("SBOM {path}: {source}")]
+    Sbom {
+        path: String,
+        #[source]
+        source: bosun_sbom::SbomError,
+    },
+}
+
+/// Largest SBOM `sbom:FILE` reads.
+pub const MAX_SBOM_BYTES: u64 = 1 << 30;
+
+/// Reads an inventory back from an SBOM file (`sbom:FILE`): bosun JSON,
+/// CycloneDX or SPDX. Matching and policy then work as if the image had
+/// been scanned.
+pub fn inventory_from_sbom(path: &str) -> Result<Inventory, ScanError> {
+    use std::io::Read;
+    let io = |source| ScanError::SbomIo {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > MAX_SBOM_BYTES {
+        return Err(ScanError::SbomTooLarge {
+            path: path.to_owned(),
+            size,
+            limit: MAX_SBOM_BYTES,
+        });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_SBOM_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    let (_, inv) = bosun_sbom::read_inventory(&bytes, path).map_err(|source| ScanError::Sbom {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(inv)
 }
 
 /// How to scan.
@@ -56,6 +102,9 @@ pub fn inventory_with(
     opts: &ScanOptions,
     catalog: &Catalog,
 ) -> Result<Inventory, ScanError> {
+    if let Some(path) = reference.strip_prefix("sbom:") {
+        return inventory_from_sbom(path);
+    }
     let spec = bosun_image::parse_reference(reference)?;
     let image = bosun_image::open(&spec, &opts.open)?;
     let fingerprint = catalog.fingerprint();

@@ -15,6 +15,7 @@ IMAGE sources (prefix optional; without one bosun sniffs paths and otherwise tre
   registry:REF                    pull from a registry (OCI distribution API)
   docker:REF / podman:REF         an image held by a Docker or Podman engine (its API socket)
   rootfs:DIR                      a directory tree (an unpacked root filesystem or a source tree)
+  sbom:FILE                       an SBOM (bosun JSON, CycloneDX or SPDX JSON): rescan without the image
 
 Exit codes: 0 success, 1 a gate or policy failed, 2 error.";
 
