@@ -180,12 +180,11 @@ fn package_from_purl(purl_str: &str, found_in: Location) -> Option<Package> {
         _ => p.name.clone(),
     };
     let mut version = p.version.clone();
-    if eco.is_os() {
-        if let Some(epoch) = p.qualifiers.get("epoch").filter(|e| *e != "0") {
-            if !version.starts_with(&format!("{epoch}:")) {
-                version = format!("{epoch}:{version}");
-            }
-        }
+    if eco.is_os()
+        && let Some(epoch) = p.qualifiers.get("epoch").filter(|e| *e != "0")
+        && !version.starts_with(&format!("{epoch}:"))
+    {
+        version = format!("{epoch}:{version}");
     }
     let mut pkg = Package::new(eco, name, version, purl_str, found_in);
     pkg.arch = p.qualifiers.get("arch").cloned();
@@ -312,16 +311,16 @@ fn from_cyclonedx(bom: &Bom, reference: &str) -> Inventory {
         }
         pkg.dev = first(&m, prop::DEV) == Some("true");
         for (k, vs) in &m {
-            if let Some(key) = k.strip_prefix(prop::PROPERTY_PREFIX) {
-                if let Some(v) = vs.first() {
-                    pkg.properties.insert(key.to_owned(), (*v).to_owned());
-                }
+            if let Some(key) = k.strip_prefix(prop::PROPERTY_PREFIX)
+                && let Some(v) = vs.first()
+            {
+                pkg.properties.insert(key.to_owned(), (*v).to_owned());
             }
         }
-        if let Some(d) = first(&m, "aquasecurity:trivy:LayerDiffID") {
-            if pkg.introduced_in.is_none() {
-                pkg.properties.insert("layer-diff-id".into(), d.to_owned());
-            }
+        if let Some(d) = first(&m, "aquasecurity:trivy:LayerDiffID")
+            && pkg.introduced_in.is_none()
+        {
+            pkg.properties.insert("layer-diff-id".into(), d.to_owned());
         }
         pkg.licenses = c
             .licenses
@@ -333,13 +332,13 @@ fn from_cyclonedx(bom: &Bom, reference: &str) -> Inventory {
                 }
             })
             .collect();
-        if inv.distro.is_none() && pkg.ecosystem.is_os() {
-            if let Some(d) = parse_purl(purl)
+        if inv.distro.is_none()
+            && pkg.ecosystem.is_os()
+            && let Some(d) = parse_purl(purl)
                 .and_then(|p| p.qualifiers.get("distro").cloned())
                 .and_then(|q| distro_from_qualifier(&q))
-            {
-                inv.distro = Some(d);
-            }
+        {
+            inv.distro = Some(d);
         }
         inv.packages.push(pkg);
     }
@@ -415,10 +414,10 @@ fn subject_from_cyclonedx(c: &Component, inv: &mut Inventory) {
 fn annotations(p: &crate::spdx::SpdxPackage) -> BTreeMap<&str, Vec<&str>> {
     let mut m: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for a in &p.annotations {
-        if let Some((k, v)) = a.comment.split_once('=') {
-            if k.starts_with("bosun:") {
-                m.entry(k).or_default().push(v);
-            }
+        if let Some((k, v)) = a.comment.split_once('=')
+            && k.starts_with("bosun:")
+        {
+            m.entry(k).or_default().push(v);
         }
     }
     m
@@ -526,20 +525,20 @@ fn from_spdx(doc: &Document, reference: &str) -> Inventory {
         }
         pkg.dev = first(&m, "bosun:package:dev") == Some("true");
         for (k, vs) in &m {
-            if let Some(key) = k.strip_prefix("bosun:package:property:") {
-                if let Some(v) = vs.first() {
-                    pkg.properties.insert(key.to_owned(), (*v).to_owned());
-                }
+            if let Some(key) = k.strip_prefix("bosun:package:property:")
+                && let Some(v) = vs.first()
+            {
+                pkg.properties.insert(key.to_owned(), (*v).to_owned());
             }
         }
         pkg.licenses = licenses_from_spdx(p.license_declared.as_deref(), doc);
-        if inv.distro.is_none() && pkg.ecosystem.is_os() {
-            if let Some(d) = parse_purl(purl)
+        if inv.distro.is_none()
+            && pkg.ecosystem.is_os()
+            && let Some(d) = parse_purl(purl)
                 .and_then(|p| p.qualifiers.get("distro").cloned())
                 .and_then(|q| distro_from_qualifier(&q))
-            {
-                inv.distro = Some(d);
-            }
+        {
+            inv.distro = Some(d);
         }
         inv.packages.push(pkg);
     }
