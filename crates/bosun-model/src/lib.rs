@@ -8,10 +8,15 @@
 //! vulnerability-data update needs no image.
 
 mod ecosystem;
+mod finding;
 mod image;
 mod package;
 
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
+pub use finding::{
+    Cvss, DbInfo, Finding, FixState, MatchDetails, PackageRef, SCAN_RESULT_SCHEMA, ScanResult,
+    Severity, Suppression,
+};
 pub use image::{Distro, HistoryEntry, ImageConfig, LayerInfo, SourceInfo, SourceKind};
 pub use package::{Location, Package, SourceRef};
 
