@@ -19,6 +19,10 @@
 //! separator (both required by osv-scalibr's test vectors), and trailing
 //! separators are ignored (PHP orders `1.` below `1.` itself, which no sort
 //! can use).
+//!
+//! The order is total on strings without `#`. A `#` word equals every number
+//! (`1.2.3.# = 1.2.3` and `1.2.3.# = 1.2.3.1`, say osv-scalibr's vectors, while
+//! `1.2.3 < 1.2.3.1`), so strings with `#` can form cycles, as in PHP.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -173,7 +177,9 @@ fn compare(a: &[u8], b: &[u8]) -> Ordering {
 impl ComposerVersion {
     /// Reads a version; every string is accepted.
     pub fn parse(s: &str) -> Result<Self, &'static str> {
-        let trimmed = s.trim_start_matches(['v', 'V']);
+        // PHP reads C strings: a NUL byte ends the version.
+        let c_str = s.split('\0').next().unwrap_or_default();
+        let trimmed = c_str.trim_start_matches(['v', 'V']);
         Ok(ComposerVersion {
             text: s.into(),
             trimmed_empty: trimmed.is_empty(),
