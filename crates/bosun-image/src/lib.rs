@@ -48,7 +48,7 @@ pub struct Limits {
     /// Largest manifest, index or config document. Default 16 MiB.
     pub max_json_bytes: u64,
     /// Largest file whose bytes are kept when a sink asks for them; bigger
-    /// ones are skipped with a warning. Default 512 MiB.
+    /// ones are skipped with a warning. Default 128 MiB.
     pub max_kept_file_bytes: u64,
     /// Most entries in a docker-archive or OCI archive file. Default 1,000,000.
     pub max_archive_entries: usize,
@@ -70,7 +70,7 @@ impl Default for Limits {
             max_layer_bytes: 16 << 30,
             max_entries_per_layer: 2_000_000,
             max_json_bytes: 16 << 20,
-            max_kept_file_bytes: 512 << 20,
+            max_kept_file_bytes: 128 << 20,
             max_archive_entries: 1_000_000,
             max_index_depth: 4,
             max_tar_name_bytes: 64 << 10,
@@ -362,6 +362,14 @@ fn read_one(
     };
     layer::read_layer(r, &job, ctx).map(|read| (index, read))
 }
+
+// The orchestrator shares an opened image between threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<OpenedImage>();
+    send_sync::<OpenOptions>();
+    send_sync::<ImageError>();
+};
 
 /// Fuzzing and benchmarking entry points; not a stable API.
 #[doc(hidden)]

@@ -238,6 +238,20 @@ fn sniff(input: &str) -> Result<SourceSpec, ImageError> {
             other => Ok(other),
         };
     }
+    let looks_like_path = input.starts_with('/')
+        || input.starts_with("./")
+        || input.starts_with("../")
+        || input.starts_with('~')
+        || [".tar", ".tar.gz", ".tgz"]
+            .iter()
+            .any(|ext| input.ends_with(ext));
+    if looks_like_path {
+        return Err(ImageError::Reference {
+            input: input.to_owned(),
+            reason: "no such file or directory (prefix it with `registry:` if it is an image name)"
+                .into(),
+        });
+    }
     match ImageRef::parse(input) {
         Ok(r) => Ok(SourceSpec::Registry(r)),
         Err(reason) => Err(ImageError::Reference {
@@ -563,5 +577,8 @@ mod tests {
         ));
         assert!(parse_reference("registry:").is_err());
         assert!(parse_reference("/no/such/Path").is_err());
+        let e = parse_reference("missing-app.tar").expect_err("a missing file");
+        assert!(e.to_string().contains("no such file"), "{e}");
+        assert!(parse_reference("./missing").is_err());
     }
 }

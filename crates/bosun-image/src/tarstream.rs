@@ -344,7 +344,7 @@ impl<I: TarInput> TarReader<I> {
         if self.done {
             return Ok(None);
         }
-        let rest = self.remaining + self.pad;
+        let rest = self.remaining.saturating_add(self.pad);
         self.remaining = 0;
         self.pad = 0;
         self.skip(rest)?;
@@ -412,7 +412,7 @@ impl<I: TarInput> TarReader<I> {
                 }
                 b'g' => {
                     // Global PAX headers: nothing bosun uses.
-                    self.skip(size + padding(size))?;
+                    self.skip(size.saturating_add(padding(size)))?;
                 }
                 _ => {
                     return self
@@ -517,7 +517,7 @@ impl<I: TarInput> TarReader<I> {
     /// blocks), so a digest over the whole stream can be checked.
     pub(crate) fn drain(&mut self) -> Result<u64, TarError> {
         self.take_failure()?;
-        let rest = self.remaining + self.pad;
+        let rest = self.remaining.saturating_add(self.pad);
         self.remaining = 0;
         self.pad = 0;
         self.skip(rest)?;
@@ -886,6 +886,29 @@ mod tests {
         let mut bytes = b.into_inner().expect("finish");
         bytes.truncate(700);
         let mut r = reader(bytes);
+        assert!(r.next_entry().expect("header").is_some());
+        assert!(r.next_entry().is_err());
+    }
+
+    #[test]
+    fn a_size_near_u64_max_is_an_error_not_an_overflow() {
+        let mut h = header("huge", 0, tar::EntryType::Regular);
+        let size = &mut h.as_gnu_mut().expect("gnu").size;
+        size.copy_from_slice(&[
+            0x80, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        ]);
+        h.set_cksum();
+        let mut bytes = h.as_bytes().to_vec();
+        bytes.extend_from_slice(&[0u8; 1024]);
+        let mut r = reader(bytes.clone());
+        let e = r.next_entry().expect("header parses").expect("entry");
+        assert_eq!(e.size, u64::MAX);
+        assert!(r.next_entry().is_err());
+        let len = bytes.len() as u64;
+        let mut r = TarReader::new(
+            SeekInput::new(Cursor::new(bytes), len),
+            TarLimits::default(),
+        );
         assert!(r.next_entry().expect("header").is_some());
         assert!(r.next_entry().is_err());
     }
