@@ -11,6 +11,7 @@ mod ecosystem;
 mod finding;
 mod image;
 mod package;
+pub mod purl;
 
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
 pub use finding::{

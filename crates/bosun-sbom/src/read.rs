@@ -17,6 +17,8 @@ use bosun_model::{
 };
 use serde::de::DeserializeOwned;
 
+use bosun_model::purl::parse_purl;
+
 use crate::SbomError;
 use crate::cyclonedx::{self, Bom, Component, prop};
 use crate::spdx::Document;
@@ -96,76 +98,6 @@ fn new_inventory(reference: &str) -> Inventory {
         packages: Vec::new(),
         warnings: Vec::new(),
     }
-}
-
-/// The parts of a package URL bosun uses.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Purl {
-    pub ty: String,
-    pub namespace: Vec<String>,
-    pub name: String,
-    pub version: String,
-    pub qualifiers: BTreeMap<String, String>,
-}
-
-fn unescape(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1..i + 3)) {
-            (b'%', Some(hex)) => match std::str::from_utf8(hex)
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                Some(b) => {
-                    out.push(b);
-                    i += 3;
-                }
-                None => {
-                    out.push(b'%');
-                    i += 1;
-                }
-            },
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-pub(crate) fn parse_purl(purl: &str) -> Option<Purl> {
-    let rest = purl.strip_prefix("pkg:")?;
-    let rest = rest.split('#').next().unwrap_or("");
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (path, version) = match path.rsplit_once('@') {
-        Some((p, v)) if !p.is_empty() => (p, unescape(v)),
-        _ => (path, String::new()),
-    };
-    let mut parts: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(unescape)
-        .collect();
-    if parts.len() < 2 {
-        return None;
-    }
-    let ty = parts.remove(0).to_ascii_lowercase();
-    let name = parts.pop()?;
-    let qualifiers = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_ascii_lowercase(), unescape(v)))
-        .collect();
-    Some(Purl {
-        ty,
-        namespace: parts,
-        name,
-        version,
-        qualifiers,
-    })
 }
 
 /// A package from a purl, named the way bosun's analyzers name packages.
@@ -577,26 +509,6 @@ fn licenses_from_spdx(declared: Option<&str>, doc: &Document) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn purls_split_into_parts() {
-        let p = parse_purl(
-            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u7?arch=amd64&upstream=glibc&distro=debian-12",
-        )
-        .expect("purl");
-        assert_eq!(p.ty, "deb");
-        assert_eq!(p.name, "libc6");
-        assert_eq!(p.version, "2.36-9+deb12u7");
-        assert_eq!(
-            p.qualifiers.get("upstream").map(String::as_str),
-            Some("glibc")
-        );
-        let p = parse_purl("pkg:npm/%40hapi/hoek@8.2.0").expect("purl");
-        assert_eq!(p.namespace, vec!["@hapi".to_owned()]);
-        assert!(parse_purl("not a purl").is_none());
-        assert!(parse_purl("pkg:deb").is_none());
-        assert!(parse_purl("pkg:%zz/%/@@?&&=").is_some_and(|p| p.ty == "%zz"));
-    }
 
     #[test]
     fn foreign_packages_are_named_like_bosun_names_them() {

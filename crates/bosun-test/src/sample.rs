@@ -100,3 +100,109 @@ pub fn inventory() -> Inventory {
         warnings: vec!["skipped `/big`: too large".into()],
     }
 }
+
+/// Findings against [`inventory`]'s packages covering every fix state: a
+/// fixed HIGH with a CVSS 3.1 vector and a DSA alias, a fixed one with a
+/// GHSA alias, an unfixed LOW without CVSS, and a will-not-fix NEGLIGIBLE.
+pub fn findings() -> Vec<bosun_model::Finding> {
+    use bosun_model::{Cvss, Finding, FixState, MatchDetails, PackageRef, Severity};
+    let inv = inventory();
+    let pkg = |name: &str| {
+        inv.packages
+            .iter()
+            .find(|p| p.name == name)
+            .map(PackageRef::of)
+            .unwrap_or_else(|| panic!("sample has no package {name}"))
+    };
+    let debian = |reason: &str| MatchDetails {
+        matcher: "debian".into(),
+        searched: "source package glibc in debian:bookworm".into(),
+        data_source: "debian-security-tracker".into(),
+        reason: reason.into(),
+    };
+    vec![
+        Finding {
+            id: "CVE-2023-4911".into(),
+            aliases: vec!["DSA-5514-1".into()],
+            package: pkg("libc6"),
+            fixed_versions: vec!["2.36-9+deb12u3".into()],
+            status: FixState::Fixed,
+            severity: Severity::High,
+            severity_source: Some("nvd".into()),
+            cvss: vec![Cvss {
+                version: "3.1".into(),
+                vector: "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H".into(),
+                base_score: 7.8,
+                source: "nvd".into(),
+            }],
+            title: Some("glibc: buffer overflow in ld.so via GLIBC_TUNABLES".into()),
+            description: None,
+            references: vec!["https://security-tracker.debian.org/tracker/CVE-2023-4911".into()],
+            published: Some("2023-10-03T18:15:10Z".into()),
+            modified: None,
+            matched: debian("2.36-9+deb12u2 < fixed 2.36-9+deb12u3"),
+            suppressed: None,
+        },
+        Finding {
+            id: "CVE-2018-18074".into(),
+            aliases: vec!["GHSA-x84v-xcm2-53pg".into(), "PYSEC-2018-28".into()],
+            package: pkg("requests"),
+            fixed_versions: vec!["2.20.0".into()],
+            status: FixState::Fixed,
+            severity: Severity::Medium,
+            severity_source: Some("ghsa".into()),
+            cvss: vec![Cvss {
+                version: "3.1".into(),
+                vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N".into(),
+                base_score: 7.5,
+                source: "nvd".into(),
+            }],
+            title: Some("Requests sends Authorization header across redirects to HTTP".into()),
+            description: None,
+            references: vec!["https://github.com/advisories/GHSA-x84v-xcm2-53pg".into()],
+            published: None,
+            modified: None,
+            matched: MatchDetails {
+                matcher: "osv".into(),
+                searched: "requests in osv:PyPI".into(),
+                data_source: "osv:PyPI".into(),
+                reason: "introduced 0, fixed 2.20.0".into(),
+            },
+            suppressed: None,
+        },
+        Finding {
+            id: "CVE-2024-0001".into(),
+            aliases: vec![],
+            package: pkg("libc6"),
+            fixed_versions: vec![],
+            status: FixState::NotFixed,
+            severity: Severity::Low,
+            severity_source: Some("debian".into()),
+            cvss: vec![],
+            title: None,
+            description: None,
+            references: vec![],
+            published: None,
+            modified: None,
+            matched: debian("open in bookworm"),
+            suppressed: None,
+        },
+        Finding {
+            id: "CVE-2022-0002".into(),
+            aliases: vec![],
+            package: pkg("tzdata"),
+            fixed_versions: vec![],
+            status: FixState::WontFix,
+            severity: Severity::Negligible,
+            severity_source: Some("debian".into()),
+            cvss: vec![],
+            title: None,
+            description: None,
+            references: vec![],
+            published: None,
+            modified: None,
+            matched: debian("<no-dsa> in bookworm"),
+            suppressed: None,
+        },
+    ]
+}
