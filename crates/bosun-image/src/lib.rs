@@ -307,6 +307,12 @@ impl OpenedImage {
             sink,
             progress: self.progress.as_deref(),
         };
+        // Biggest blobs first, one task each, so the largest layer starts at
+        // once and the others fill the remaining threads around it.
+        let mut order = which.clone();
+        order.sort_by_key(|&i| {
+            std::cmp::Reverse(self.plans.get(i).and_then(|p| p.size).unwrap_or(0))
+        });
         let results: Vec<(usize, layer::LayerRead)> = match &self.backend {
             Backend::Rootfs(path) => {
                 let (layer, warnings) = rootfs::read(path, ctx)?;
@@ -314,16 +320,18 @@ impl OpenedImage {
                 return Ok(vec![(0, layer)]);
             }
             Backend::Engine(e) => e.read_layers(&which, &self.plans, ctx)?,
-            Backend::Files(files) => which
+            Backend::Files(files) => order
                 .par_iter()
+                .with_max_len(1)
                 .map(|&i| {
                     let plan = self.plan(i)?;
                     let (mut r, _) = files.open_file(&plan.location)?;
                     read_one(&mut r, i, plan, ctx)
                 })
                 .collect::<Result<_, _>>()?,
-            Backend::Registry(client) => which
+            Backend::Registry(client) => order
                 .par_iter()
+                .with_max_len(1)
                 .map(|&i| {
                     let plan = self.plan(i)?;
                     let mut r = client.open_blob(&plan.location, &plan.label)?;
@@ -331,12 +339,13 @@ impl OpenedImage {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let mut results = results;
+        results.sort_by_key(|(i, _)| *i);
         let mut out = Vec::with_capacity(results.len());
         for (i, read) in results {
             self.warn(read.warnings);
             out.push((i, read.layer));
         }
-        out.sort_by_key(|(i, _)| *i);
         Ok(out)
     }
 
