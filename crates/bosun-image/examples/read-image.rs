@@ -131,6 +131,9 @@ fn main() {
             let kept: usize = layers.iter().map(|(_, l)| l.kept_bytes()).sum();
             let t_read = t0.elapsed();
             let tree = bosun_tree::FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
+            for w in img.warnings() {
+                eprintln!("warning: {w}");
+            }
             println!(
                 "{target}: open {:.3}s, read {} layers ({entries} entries, {kept} kept bytes) {:.3}s, squash {} paths total {:.3}s",
                 t_open.as_secs_f64(),
