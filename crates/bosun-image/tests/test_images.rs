@@ -266,16 +266,31 @@ fn bookworm_app_every_export_gives_the_same_layers_and_tree() {
 fn assert_tree_equals_rootfs(name: &str) {
     let img = image(name);
     let rootfs = repo().join(".test-images/rootfs").join(name);
-    assert!(rootfs.is_dir(), "{} missing: run scripts/build-test-images.sh", rootfs.display());
-    let docker = format!("docker-archive:{}", path_of(&img["exports"]["docker-archive"]));
+    assert!(
+        rootfs.is_dir(),
+        "{} missing: run scripts/build-test-images.sh",
+        rootfs.display()
+    );
+    let docker = format!(
+        "docker-archive:{}",
+        path_of(&img["exports"]["docker-archive"])
+    );
     let line = |p: &str, n: &bosun_tree::Node| {
-        let link = if n.meta.kind == EntryKind::Symlink { n.meta.link.clone() } else { None };
+        let link = if n.meta.kind == EntryKind::Symlink {
+            n.meta.link.clone()
+        } else {
+            None
+        };
         format!("{p} {:?} {} {:?}", n.meta.kind, n.meta.size, link)
     };
     let tree_of = |reference: &str| {
         let img = common::open(reference).unwrap_or_else(|e| panic!("{reference}: {e}"));
-        let t = common::read_all(&img, &MetadataOnly).unwrap_or_else(|e| panic!("{reference}: {e}"));
-        t.iter().filter(|(p, _)| *p != "/").map(|(p, n)| line(p, n)).collect::<Vec<_>>()
+        let t =
+            common::read_all(&img, &MetadataOnly).unwrap_or_else(|e| panic!("{reference}: {e}"));
+        t.iter()
+            .filter(|(p, _)| *p != "/")
+            .map(|(p, n)| line(p, n))
+            .collect::<Vec<_>>()
     };
     let image_tree = tree_of(&docker);
     let disk_tree = tree_of(&format!("rootfs:{}", rootfs.display()));
@@ -284,7 +299,9 @@ fn assert_tree_equals_rootfs(name: &str) {
         let b: std::collections::BTreeSet<_> = disk_tree.iter().collect();
         let only_a: Vec<_> = a.difference(&b).take(10).collect();
         let only_b: Vec<_> = b.difference(&a).take(10).collect();
-        panic!("{name}: image and rootfs differ\nonly in the image: {only_a:#?}\nonly on disk: {only_b:#?}");
+        panic!(
+            "{name}: image and rootfs differ\nonly in the image: {only_a:#?}\nonly on disk: {only_b:#?}"
+        );
     }
     assert!(!image_tree.is_empty(), "{name}: empty tree");
 }
