@@ -35,7 +35,7 @@ fn fail_on_severity_names_each_finding_that_tripped() {
         "{}",
         v.reasons[0]
     );
-    assert!(v.reasons[0].contains("fixed in 2.36-9+deb12u3"));
+    assert!(v.reasons[0].contains("fixed in 2.36-9+deb12u8"));
 }
 
 #[test]

@@ -14,7 +14,7 @@ pub fn inventory_json(inv: &Inventory) -> String {
     s
 }
 
-fn short_digest(d: Option<&str>) -> String {
+pub(crate) fn short_digest(d: Option<&str>) -> String {
     match d {
         Some(d) => {
             let hex = d.split_once(':').map_or(d, |(_, h)| h);
@@ -25,7 +25,7 @@ fn short_digest(d: Option<&str>) -> String {
     }
 }
 
-fn one_line(s: &str, max: usize) -> String {
+pub(crate) fn one_line(s: &str, max: usize) -> String {
     let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max {
         flat
@@ -36,7 +36,7 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-fn new_table(opts: &TableOptions) -> Table {
+pub(crate) fn new_table(opts: &TableOptions) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     if let Some(w) = opts.width {
@@ -189,7 +189,7 @@ fn image_id_line(inv: &Inventory) -> Option<String> {
     }
 }
 
-fn plural(n: usize, what: &str) -> String {
+pub(crate) fn plural(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {

@@ -125,7 +125,7 @@ pub fn findings() -> Vec<bosun_model::Finding> {
             id: "CVE-2023-4911".into(),
             aliases: vec!["DSA-5514-1".into()],
             package: pkg("libc6"),
-            fixed_versions: vec!["2.36-9+deb12u3".into()],
+            fixed_versions: vec!["2.36-9+deb12u8".into()],
             status: FixState::Fixed,
             severity: Severity::High,
             severity_source: Some("nvd".into()),
@@ -140,7 +140,7 @@ pub fn findings() -> Vec<bosun_model::Finding> {
             references: vec!["https://security-tracker.debian.org/tracker/CVE-2023-4911".into()],
             published: Some("2023-10-03T18:15:10Z".into()),
             modified: None,
-            matched: debian("2.36-9+deb12u2 < fixed 2.36-9+deb12u3"),
+            matched: debian("2.36-9+deb12u7 < fixed 2.36-9+deb12u8"),
             suppressed: None,
         },
         Finding {

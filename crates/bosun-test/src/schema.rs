@@ -68,3 +68,8 @@ pub fn validate_cyclonedx_1_6(doc: &Value) -> Result<(), Vec<String>> {
 pub fn validate_spdx_2_3(doc: &Value) -> Result<(), Vec<String>> {
     validate(schema_dir().join("spdx/spdx-2.3.schema.json"), doc)
 }
+
+/// Validates a document against the SARIF 2.1.0 JSON schema.
+pub fn validate_sarif_2_1_0(doc: &Value) -> Result<(), Vec<String>> {
+    validate(schema_dir().join("sarif/sarif-2.1.0.schema.json"), doc)
+}
