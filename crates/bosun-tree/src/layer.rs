@@ -372,3 +372,114 @@ mod content_bytes {
         }
     }
 }
+
+/// Two sinks over one read: a file's bytes are kept if either keeps them,
+/// and streamed to each that inspects them (read once, into memory bounded
+/// by `max_shared`, when both do).
+pub struct Both<'a> {
+    pub first: &'a dyn EntrySink,
+    pub second: &'a dyn EntrySink,
+    /// Largest file read into memory to feed both inspectors; bigger files
+    /// go to the first sink only.
+    pub max_shared: u64,
+}
+
+impl EntrySink for Both<'_> {
+    fn want(&self, path: &str, meta: &FileMeta) -> Want {
+        let a = self.first.want(path, meta);
+        let b = self.second.want(path, meta);
+        Want {
+            keep: a.keep || b.keep,
+            inspect: a.inspect || b.inspect,
+        }
+    }
+
+    fn inspect(&self, layer: usize, path: &str, meta: &FileMeta, data: &mut dyn Read) {
+        let a = self.first.want(path, meta).inspect;
+        let b = self.second.want(path, meta).inspect;
+        match (a, b) {
+            (true, false) => self.first.inspect(layer, path, meta, data),
+            (false, true) => self.second.inspect(layer, path, meta, data),
+            (true, true) if meta.size <= self.max_shared => {
+                let mut bytes = Vec::new();
+                if data.take(self.max_shared).read_to_end(&mut bytes).is_ok() {
+                    self.first.inspect(layer, path, meta, &mut bytes.as_slice());
+                    self.second
+                        .inspect(layer, path, meta, &mut bytes.as_slice());
+                }
+            }
+            (true, true) => self.first.inspect(layer, path, meta, data),
+            (false, false) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod both_tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    struct Record {
+        suffix: &'static str,
+        keep: bool,
+        seen: Mutex<Vec<(usize, String, String)>>,
+    }
+
+    impl EntrySink for Record {
+        fn want(&self, path: &str, _meta: &FileMeta) -> Want {
+            Want {
+                keep: self.keep && path.ends_with(self.suffix),
+                inspect: path.ends_with(self.suffix),
+            }
+        }
+        fn inspect(&self, layer: usize, path: &str, _meta: &FileMeta, data: &mut dyn Read) {
+            let mut s = String::new();
+            let _ = data.read_to_string(&mut s);
+            if let Ok(mut v) = self.seen.lock() {
+                v.push((layer, path.to_owned(), s));
+            }
+        }
+    }
+
+    #[test]
+    fn both_sinks_see_the_bytes_they_asked_for() {
+        let a = Record {
+            suffix: ".txt",
+            keep: true,
+            seen: Mutex::new(Vec::new()),
+        };
+        let b = Record {
+            suffix: "t",
+            keep: false,
+            seen: Mutex::new(Vec::new()),
+        };
+        let both = Both {
+            first: &a,
+            second: &b,
+            max_shared: 1024,
+        };
+        let meta = FileMeta::file(5, 0o644);
+        assert_eq!(
+            both.want("/x.txt", &meta),
+            Want {
+                keep: true,
+                inspect: true
+            }
+        );
+        assert_eq!(both.want("/x.bin", &meta), Want::SKIP);
+        both.inspect(3, "/x.txt", &meta, &mut &b"hello"[..]);
+        both.inspect(4, "/y.dab", &meta, &mut &b"other"[..]);
+        both.inspect(5, "/z.bat", &meta, &mut &b"batch"[..]);
+        let a_seen = a.seen.lock().map(|v| v.clone()).unwrap_or_default();
+        let b_seen = b.seen.lock().map(|v| v.clone()).unwrap_or_default();
+        assert_eq!(a_seen, vec![(3, "/x.txt".into(), "hello".into())]);
+        assert_eq!(
+            b_seen,
+            vec![
+                (3, "/x.txt".into(), "hello".into()),
+                (5, "/z.bat".into(), "batch".into())
+            ]
+        );
+    }
+}

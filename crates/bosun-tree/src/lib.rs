@@ -16,7 +16,8 @@ mod tree;
 
 pub use builder::TreeBuilder;
 pub use layer::{
-    Change, Content, EntryKind, EntrySink, FileMeta, KeepIf, Layer, LayerEntry, MetadataOnly, Want,
+    Both, Change, Content, EntryKind, EntrySink, FileMeta, KeepIf, Layer, LayerEntry, MetadataOnly,
+    Want,
 };
 pub use tree::{FileTree, MAX_SYMLINK_HOPS, Node, PathState, PathVersion};
 
