@@ -1,0 +1,645 @@
+//! A zip archive read front to back through its local file headers, the
+//! way a stream delivers it: no seeking to the central directory, no whole
+//! archive in memory.
+//!
+//! Each entry is a local header (`PK\3\4`, sizes, name, extra field), its
+//! data (stored or deflated), and, when flag bit 3 is set, a data
+//! descriptor after the data. Deflate streams end by themselves, so a
+//! deflated entry whose sizes are only in the descriptor (what `jar` and
+//! Java's `ZipOutputStream` write) is read by inflating it; an entry whose
+//! compressed size the header gives is skipped without inflating. The walk
+//! ends at the first central-directory record. Zip64 sizes are read from
+//! the zip64 extra field.
+//!
+//! Every decompressed byte, read or skipped, counts against a [`Budget`]
+//! shared by an archive and the archives nested in it: a zip bomb ends the
+//! walk with [`ZipError::Budget`].
+
+use std::cell::Cell;
+use std::io::{self, BufRead, Read};
+
+use flate2::bufread::DeflateDecoder;
+
+const LOCAL: u32 = 0x0403_4b50;
+const CENTRAL: u32 = 0x0201_4b50;
+const END: u32 = 0x0605_4b50;
+const END64: u32 = 0x0606_4b50;
+const END64_LOCATOR: u32 = 0x0706_4b50;
+const SIGNATURE: u32 = 0x0505_4b50;
+const EXTRA_DATA: u32 = 0x0806_4b50;
+const DESCRIPTOR: u32 = 0x0807_4b50;
+
+/// Most bytes before the first local header (a launch script prepended to
+/// an executable jar).
+pub const MAX_PREFIX: u64 = 1024 * 1024;
+
+/// Why a walk stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ZipError {
+    #[error("not a zip archive: no local file header in the first {0} bytes")]
+    NotZip(u64),
+    #[error("entry `{name}`: {why}")]
+    Entry { name: String, why: String },
+    #[error("truncated archive: {0}")]
+    Truncated(String),
+    #[error(
+        "over the limit of {0} decompressed bytes for one archive and what it nests (a zip bomb?)"
+    )]
+    Budget(u64),
+    #[error("over the limit of {0} entries for one archive and what it nests")]
+    TooManyEntries(u64),
+    #[error("read error: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// Decompressed bytes and entries still allowed, shared by an archive and
+/// the archives nested in it.
+#[derive(Debug)]
+pub struct Budget {
+    bytes_left: Cell<u64>,
+    bytes_max: u64,
+    entries_left: Cell<u64>,
+    entries_max: u64,
+}
+
+impl Budget {
+    pub fn new(bytes: u64, entries: u64) -> Self {
+        Budget {
+            bytes_left: Cell::new(bytes),
+            bytes_max: bytes,
+            entries_left: Cell::new(entries),
+            entries_max: entries,
+        }
+    }
+
+    pub fn bytes_left(&self) -> u64 {
+        self.bytes_left.get()
+    }
+
+    pub fn entries_left(&self) -> u64 {
+        self.entries_left.get()
+    }
+
+    fn take_bytes(&self, n: u64) -> bool {
+        match self.bytes_left.get().checked_sub(n) {
+            Some(left) => {
+                self.bytes_left.set(left);
+                true
+            }
+            None => {
+                self.bytes_left.set(0);
+                false
+            }
+        }
+    }
+
+    fn take_entry(&self) -> bool {
+        match self.entries_left.get().checked_sub(1) {
+            Some(left) => {
+                self.entries_left.set(left);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// One entry's local header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub flags: u16,
+    pub method: u16,
+    /// None when the header defers the sizes to a data descriptor.
+    pub compressed: Option<u64>,
+    pub uncompressed: Option<u64>,
+}
+
+impl Entry {
+    pub fn is_dir(&self) -> bool {
+        self.name.ends_with('/')
+    }
+    fn has_descriptor(&self) -> bool {
+        self.flags & 8 != 0
+    }
+    pub fn encrypted(&self) -> bool {
+        self.flags & 1 != 0
+    }
+    /// Whether the data can be read (stored or deflated, not encrypted).
+    pub fn readable(&self) -> bool {
+        !self.encrypted() && matches!(self.method, 0 | 8)
+    }
+}
+
+fn le16(b: &[u8], at: usize) -> u16 {
+    b.get(at..at + 2)
+        .and_then(|s| s.try_into().ok())
+        .map(u16::from_le_bytes)
+        .unwrap_or(0)
+}
+fn le32(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .and_then(|s| s.try_into().ok())
+        .map(u32::from_le_bytes)
+        .unwrap_or(0)
+}
+fn le64(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 8)
+        .and_then(|s| s.try_into().ok())
+        .map(u64::from_le_bytes)
+        .unwrap_or(0)
+}
+
+/// Reads exactly `n` bytes, or fails with "truncated".
+fn read_exact_or(r: &mut dyn Read, buf: &mut [u8], what: &str) -> Result<(), ZipError> {
+    r.read_exact(buf).map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            ZipError::Truncated(what.to_owned())
+        } else {
+            ZipError::Io(e)
+        }
+    })
+}
+
+/// Counts the bytes an entry yields against the budget.
+struct Counted<'b, R> {
+    inner: R,
+    budget: &'b Budget,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if !self.budget.take_bytes(n as u64) {
+            return Err(io::Error::other(BudgetHit));
+        }
+        Ok(n)
+    }
+}
+
+#[derive(Debug)]
+struct BudgetHit;
+impl std::fmt::Display for BudgetHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("decompressed-size budget exhausted")
+    }
+}
+impl std::error::Error for BudgetHit {}
+
+fn is_budget(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|i| i.is::<BudgetHit>())
+}
+
+/// The entries of a zip stream, in order.
+pub struct ZipStream<R> {
+    r: R,
+    started: bool,
+    ended: bool,
+}
+
+impl<R: BufRead> ZipStream<R> {
+    pub fn new(r: R) -> Self {
+        ZipStream {
+            r,
+            started: false,
+            ended: false,
+        }
+    }
+
+    /// Skips to the first local header (a prefix such as a launch script is
+    /// allowed, up to [`MAX_PREFIX`] bytes).
+    fn find_start(&mut self) -> Result<(), ZipError> {
+        let mut skipped: u64 = 0;
+        loop {
+            let buf = self.r.fill_buf()?;
+            if buf.is_empty() {
+                return Err(ZipError::NotZip(MAX_PREFIX));
+            }
+            if let Some(p) = memchr::memmem::find(buf, b"PK\x03\x04") {
+                self.r.consume(p);
+                return Ok(());
+            }
+            // Keep the last 3 bytes: a signature may straddle the refill.
+            let keep = buf.len().min(3);
+            let n = buf.len() - keep;
+            if n == 0 {
+                // Fewer than 4 bytes left and no signature.
+                let len = buf.len();
+                self.r.consume(len);
+                continue;
+            }
+            self.r.consume(n);
+            skipped += n as u64;
+            if skipped > MAX_PREFIX {
+                return Err(ZipError::NotZip(MAX_PREFIX));
+            }
+        }
+    }
+
+    /// The next entry's header, with the stream at its data. `None` at the
+    /// central directory or the end of the input.
+    pub fn next_entry(&mut self, budget: &Budget) -> Result<Option<Entry>, ZipError> {
+        if self.ended {
+            return Ok(None);
+        }
+        if !self.started {
+            self.started = true;
+            self.find_start()?;
+        }
+        let mut sig = [0u8; 4];
+        match self.r.read(&mut sig[..1])? {
+            0 => {
+                self.ended = true;
+                return Ok(None);
+            }
+            _ => read_exact_or(&mut self.r, &mut sig[1..], "local header signature")?,
+        }
+        match u32::from_le_bytes(sig) {
+            LOCAL => {}
+            CENTRAL | END | END64 | END64_LOCATOR | SIGNATURE | EXTRA_DATA => {
+                self.ended = true;
+                return Ok(None);
+            }
+            other => {
+                self.ended = true;
+                return Err(ZipError::Truncated(format!(
+                    "unexpected record {other:#010x} where a local header should be"
+                )));
+            }
+        }
+        if !budget.take_entry() {
+            return Err(ZipError::TooManyEntries(budget.entries_max));
+        }
+        let mut h = [0u8; 26];
+        read_exact_or(&mut self.r, &mut h, "local header")?;
+        let flags = le16(&h, 2);
+        let method = le16(&h, 4);
+        let mut csize = u64::from(le32(&h, 14));
+        let mut usize_ = u64::from(le32(&h, 18));
+        let name_len = usize::from(le16(&h, 22));
+        let extra_len = usize::from(le16(&h, 24));
+        let mut name = vec![0u8; name_len];
+        read_exact_or(&mut self.r, &mut name, "entry name")?;
+        let mut extra = vec![0u8; extra_len];
+        read_exact_or(&mut self.r, &mut extra, "extra field")?;
+        let name = String::from_utf8_lossy(&name).into_owned();
+        if csize == 0xffff_ffff || usize_ == 0xffff_ffff {
+            // Zip64 extra field: uncompressed then compressed size (8 bytes each).
+            let mut at = 0;
+            while at + 4 <= extra.len() {
+                let id = le16(&extra, at);
+                let len = usize::from(le16(&extra, at + 2));
+                if id == 1 {
+                    let body = extra.get(at + 4..at + 4 + len).unwrap_or_default();
+                    let mut f = 0;
+                    if usize_ == 0xffff_ffff && body.len() >= f + 8 {
+                        usize_ = le64(body, f);
+                        f += 8;
+                    }
+                    if csize == 0xffff_ffff && body.len() >= f + 8 {
+                        csize = le64(body, f);
+                    }
+                    break;
+                }
+                at += 4 + len;
+            }
+        }
+        let deferred = flags & 8 != 0 && csize == 0;
+        Ok(Some(Entry {
+            name,
+            flags,
+            method,
+            compressed: (!deferred).then_some(csize),
+            uncompressed: (!deferred).then_some(usize_),
+        }))
+    }
+
+    /// Calls `f` with the entry's decompressed data (every byte `f` reads
+    /// counts against the budget), then moves past the rest of the entry
+    /// and its data descriptor.
+    pub fn with_data<T>(
+        &mut self,
+        e: &Entry,
+        budget: &Budget,
+        f: impl FnOnce(&mut dyn Read) -> T,
+    ) -> Result<T, ZipError> {
+        if !e.readable() {
+            self.skip(e, budget)?;
+            return Err(ZipError::Entry {
+                name: e.name.clone(),
+                why: if e.encrypted() {
+                    "encrypted data cannot be read".to_owned()
+                } else {
+                    format!("compression method {} cannot be read", e.method)
+                },
+            });
+        }
+        let wrap = |err: io::Error| -> ZipError {
+            if is_budget(&err) {
+                ZipError::Budget(budget.bytes_max)
+            } else if err.kind() == io::ErrorKind::UnexpectedEof {
+                ZipError::Truncated(format!("entry `{}`", e.name))
+            } else {
+                ZipError::Entry {
+                    name: e.name.clone(),
+                    why: err.to_string(),
+                }
+            }
+        };
+        let out = match (e.method, e.compressed) {
+            (0, Some(c)) => {
+                let mut take = (&mut self.r).take(c);
+                let out = f(&mut Counted {
+                    inner: &mut take,
+                    budget,
+                });
+                // Stored bytes left unread are skipped, not counted.
+                io::copy(&mut take, &mut io::sink()).map_err(wrap)?;
+                if take.limit() > 0 {
+                    return Err(ZipError::Truncated(format!("entry `{}`", e.name)));
+                }
+                out
+            }
+            (0, None) => {
+                return Err(ZipError::Entry {
+                    name: e.name.clone(),
+                    why: "stored data whose size only a data descriptor gives cannot be streamed"
+                        .into(),
+                });
+            }
+            (_, Some(c)) => {
+                let mut dec = DeflateDecoder::new((&mut self.r).take(c));
+                let out = f(&mut Counted {
+                    inner: &mut dec,
+                    budget,
+                });
+                // The compressed bytes left are skipped without inflating.
+                let mut take = dec.into_inner();
+                io::copy(&mut take, &mut io::sink()).map_err(wrap)?;
+                if take.limit() > 0 {
+                    return Err(ZipError::Truncated(format!("entry `{}`", e.name)));
+                }
+                out
+            }
+            (_, None) => {
+                // Only the deflate stream's own end tells where the entry
+                // ends: inflate all of it, through the budget.
+                let mut dec = DeflateDecoder::new(&mut self.r);
+                let out = f(&mut Counted {
+                    inner: &mut dec,
+                    budget,
+                });
+                io::copy(
+                    &mut Counted {
+                        inner: &mut dec,
+                        budget,
+                    },
+                    &mut io::sink(),
+                )
+                .map_err(wrap)?;
+                out
+            }
+        };
+        self.skip_descriptor(e)?;
+        Ok(out)
+    }
+
+    /// Moves past an entry without looking at its data.
+    pub fn skip(&mut self, e: &Entry, budget: &Budget) -> Result<(), ZipError> {
+        match e.compressed {
+            Some(c) => {
+                let n = io::copy(&mut (&mut self.r).take(c), &mut io::sink())?;
+                if n < c {
+                    return Err(ZipError::Truncated(format!("entry `{}`", e.name)));
+                }
+            }
+            None if e.method == 8 && !e.encrypted() => {
+                self.with_data(e, budget, |_| ())?;
+                return Ok(());
+            }
+            None => {
+                return Err(ZipError::Entry {
+                    name: e.name.clone(),
+                    why: "the data's size is only in a data descriptor, and the data is not deflated: the rest of the archive cannot be found".into(),
+                });
+            }
+        }
+        self.skip_descriptor(e)
+    }
+
+    fn skip_descriptor(&mut self, e: &Entry) -> Result<(), ZipError> {
+        if !e.has_descriptor() {
+            return Ok(());
+        }
+        // Optional signature, CRC-32, then 4- or 8-byte sizes. Zip64
+        // descriptors (8-byte sizes) follow zip64 local headers; bosun
+        // tells them apart by what follows: the next record's signature.
+        let mut d = [0u8; 4];
+        read_exact_or(&mut self.r, &mut d, "data descriptor")?;
+        let rest = if u32::from_le_bytes(d) == DESCRIPTOR {
+            12
+        } else {
+            8
+        };
+        let mut skip = vec![0u8; rest];
+        read_exact_or(&mut self.r, &mut skip, "data descriptor")?;
+        // A zip64 descriptor has 8 more bytes; they would not start a
+        // `PK` record.
+        let buf = self.r.fill_buf()?;
+        if buf.len() >= 8 && !buf.starts_with(b"PK") && buf.get(8..10) == Some(b"PK") {
+            self.r.consume(8);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use flate2::Compression;
+    use flate2::write::DeflateEncoder;
+    use std::io::Write;
+
+    /// A zip writer for tests: stored or deflated entries, with or without
+    /// data descriptors, plus a central directory (which the walk ignores).
+    pub(crate) struct ZipWriter {
+        pub(crate) out: Vec<u8>,
+        central: Vec<u8>,
+        count: u16,
+    }
+
+    impl ZipWriter {
+        pub(crate) fn new() -> Self {
+            ZipWriter {
+                out: Vec::new(),
+                central: Vec::new(),
+                count: 0,
+            }
+        }
+
+        pub(crate) fn add(&mut self, name: &str, data: &[u8], deflate: bool, descriptor: bool) {
+            let crc = crc32(data);
+            let body = if deflate {
+                let mut e = DeflateEncoder::new(Vec::new(), Compression::default());
+                e.write_all(data).expect("deflate");
+                e.finish().expect("deflate")
+            } else {
+                data.to_vec()
+            };
+            let offset = self.out.len() as u32;
+            let flags: u16 = if descriptor { 8 } else { 0 };
+            let method: u16 = if deflate { 8 } else { 0 };
+            let (hc, hs, hu) = if descriptor {
+                (0, 0, 0)
+            } else {
+                (crc, body.len() as u32, data.len() as u32)
+            };
+            let o = &mut self.out;
+            o.extend_from_slice(&LOCAL.to_le_bytes());
+            o.extend_from_slice(&20u16.to_le_bytes());
+            o.extend_from_slice(&flags.to_le_bytes());
+            o.extend_from_slice(&method.to_le_bytes());
+            o.extend_from_slice(&[0; 4]);
+            o.extend_from_slice(&hc.to_le_bytes());
+            o.extend_from_slice(&hs.to_le_bytes());
+            o.extend_from_slice(&hu.to_le_bytes());
+            o.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            o.extend_from_slice(&0u16.to_le_bytes());
+            o.extend_from_slice(name.as_bytes());
+            o.extend_from_slice(&body);
+            if descriptor {
+                o.extend_from_slice(&DESCRIPTOR.to_le_bytes());
+                o.extend_from_slice(&crc.to_le_bytes());
+                o.extend_from_slice(&(body.len() as u32).to_le_bytes());
+                o.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            }
+            let c = &mut self.central;
+            c.extend_from_slice(&CENTRAL.to_le_bytes());
+            c.extend_from_slice(&[20, 0, 20, 0]);
+            c.extend_from_slice(&flags.to_le_bytes());
+            c.extend_from_slice(&method.to_le_bytes());
+            c.extend_from_slice(&[0; 4]);
+            c.extend_from_slice(&crc.to_le_bytes());
+            c.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            c.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            c.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            c.extend_from_slice(&[0; 12]);
+            c.extend_from_slice(&offset.to_le_bytes());
+            c.extend_from_slice(name.as_bytes());
+            self.count += 1;
+        }
+
+        pub(crate) fn finish(mut self) -> Vec<u8> {
+            let cd_off = self.out.len() as u32;
+            let cd_len = self.central.len() as u32;
+            self.out.extend_from_slice(&self.central);
+            self.out.extend_from_slice(&END.to_le_bytes());
+            self.out.extend_from_slice(&[0; 4]);
+            self.out.extend_from_slice(&self.count.to_le_bytes());
+            self.out.extend_from_slice(&self.count.to_le_bytes());
+            self.out.extend_from_slice(&cd_len.to_le_bytes());
+            self.out.extend_from_slice(&cd_off.to_le_bytes());
+            self.out.extend_from_slice(&[0; 2]);
+            self.out
+        }
+    }
+
+    pub(crate) fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    fn names_and_data(zip: &[u8], budget: &Budget) -> Result<Vec<(String, Vec<u8>)>, ZipError> {
+        let mut zs = ZipStream::new(io::BufReader::with_capacity(7, zip));
+        let mut out = Vec::new();
+        while let Some(e) = zs.next_entry(budget)? {
+            let data = zs.with_data(&e, budget, |r| {
+                let mut v = Vec::new();
+                r.read_to_end(&mut v).map(|_| v)
+            })?;
+            out.push((e.name, data?));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn every_kind_of_entry_reads_back() {
+        let mut w = ZipWriter::new();
+        w.add("stored.txt", b"stored bytes", false, false);
+        w.add("deflated.txt", &b"deflated ".repeat(100), true, false);
+        w.add(
+            "descriptor.txt",
+            &b"with a descriptor ".repeat(50),
+            true,
+            true,
+        );
+        w.add("dir/", b"", false, false);
+        let mut zip = b"#!/bin/sh\nexec java -jar \"$0\"\n".to_vec();
+        zip.extend(w.finish());
+        let budget = Budget::new(1 << 20, 100);
+        let got = names_and_data(&zip, &budget).expect("walk");
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["stored.txt", "deflated.txt", "descriptor.txt", "dir/"]
+        );
+        assert_eq!(got[1].1, b"deflated ".repeat(100));
+        assert_eq!(got[2].1, b"with a descriptor ".repeat(50));
+        assert_eq!(budget.entries_left(), 96);
+    }
+
+    #[test]
+    fn skipping_sized_entries_costs_no_budget_but_descriptor_entries_do() {
+        let big = vec![0u8; 1 << 20];
+        let mut w = ZipWriter::new();
+        w.add("sized.bin", &big, true, false);
+        let zip = w.finish();
+        let budget = Budget::new(1000, 10);
+        let mut zs = ZipStream::new(zip.as_slice());
+        let e = zs.next_entry(&budget).expect("entry").expect("some");
+        zs.skip(&e, &budget).expect("skip");
+        assert_eq!(budget.bytes_left(), 1000);
+        assert!(zs.next_entry(&budget).expect("end").is_none());
+
+        let mut w = ZipWriter::new();
+        w.add("bomb.bin", &big, true, true);
+        w.add("after.txt", b"x", false, false);
+        let zip = w.finish();
+        let budget = Budget::new(1000, 10);
+        let mut zs = ZipStream::new(zip.as_slice());
+        let e = zs.next_entry(&budget).expect("entry").expect("some");
+        assert!(matches!(zs.skip(&e, &budget), Err(ZipError::Budget(1000))));
+    }
+
+    #[test]
+    fn truncation_and_garbage_are_errors() {
+        let mut w = ZipWriter::new();
+        w.add("a.txt", &b"aaaa".repeat(300), true, true);
+        w.add("b.txt", b"bbbb", false, false);
+        let zip = w.finish();
+        for cut in 0..zip.len() {
+            let budget = Budget::new(1 << 20, 100);
+            let _ = names_and_data(&zip[..cut], &budget);
+        }
+        let budget = Budget::new(1 << 20, 100);
+        assert!(matches!(
+            names_and_data(b"not a zip at all", &budget),
+            Err(ZipError::NotZip(_))
+        ));
+        let budget = Budget::new(1 << 20, 1);
+        assert!(matches!(
+            names_and_data(&zip, &budget),
+            Err(ZipError::TooManyEntries(1))
+        ));
+    }
+}
