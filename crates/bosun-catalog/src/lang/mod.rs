@@ -5,6 +5,7 @@
 //! are inspected as their layer streams. See docs/INVENTORY.md, section
 //! "Application packages".
 
+pub mod common;
 pub mod golang;
 pub mod java;
 pub mod npm;
