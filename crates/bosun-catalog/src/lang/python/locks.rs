@@ -4,9 +4,11 @@
 //! - Pipfile.lock: `default` and `develop` maps; a `develop` package is
 //!   development-only unless `default` has it too. Entries without a
 //!   `==version` (paths, VCS checkouts) are skipped.
-//! - poetry.lock: every `[[package]]`. Lock format 1.x says
-//!   `category = "dev"`; format 2 does not, so the `pyproject.toml` beside it
-//!   (when present) gives the roots: `[tool.poetry.dependencies]` and
+//! - poetry.lock: every `[[package]]`. Lock format 2.1 lists the groups
+//!   that need each package (`groups = ["main"]`): a package outside `main`
+//!   is development-only. Format 1.x says `category = "dev"`. Format 2.0
+//!   says neither, so the `pyproject.toml` beside it (when present) gives
+//!   the roots: `[tool.poetry.dependencies]` and
 //!   `[project].dependencies` are the main group, `dev-dependencies` and
 //!   every other `[tool.poetry.group.*]` are development groups, and a
 //!   package is development-only when only development roots reach it
@@ -146,6 +148,9 @@ struct PoetryPackage {
     version: MaybeString,
     #[serde(default)]
     category: MaybeString,
+    /// Lock format 2.1: the dependency groups that need the package.
+    #[serde(default)]
+    groups: Option<BoundedSeq<MaybeString>>,
     #[serde(default)]
     dependencies: BoundedMap<IgnoredAny>,
 }
@@ -256,9 +261,16 @@ pub fn parse_poetry_lock(bytes: &[u8], pyproject: Option<&[u8]>) -> Result<Parse
     out.warnings
         .extend(cut_warning("[[package]]", lock.package.dropped));
     let pkgs = lock.package.items;
+    let has_groups = pkgs.iter().any(|p| p.groups.is_some());
     let has_category = pkgs.iter().any(|p| p.category.0.is_some());
     let mut dev = vec![false; pkgs.len()];
-    if has_category {
+    if has_groups {
+        for (d, p) in dev.iter_mut().zip(&pkgs) {
+            *d = p.groups.as_ref().is_some_and(|g| {
+                !g.items.is_empty() && !g.items.iter().any(|x| x.as_deref() == Some("main"))
+            });
+        }
+    } else if has_category {
         for (d, p) in dev.iter_mut().zip(&pkgs) {
             *d = p.category.as_deref() == Some("dev");
         }

@@ -71,7 +71,10 @@ fn inside_installed_gem(tree: &FileTree, path: &str) -> bool {
             } else {
                 format!("{home}/specifications")
             };
-            if tree.get(&specs).is_some_and(|n| n.meta.is_dir()) {
+            // Image tars need not list directories: a file below counts.
+            if tree.get(&specs).is_some_and(|n| n.meta.is_dir())
+                || tree.iter_under(&specs).next().is_some()
+            {
                 return true;
             }
         }
@@ -199,11 +202,17 @@ mod tests {
         let tree = TreeBuilder::new()
             .dir("/usr/local/bundle/specifications")
             .file("/usr/local/bundle/gems/rack-2.0.8/Gemfile.lock", "")
+            .file("/vendor/bundle/ruby/3.1.0/specifications/x-1.gemspec", "")
+            .file("/vendor/bundle/ruby/3.1.0/gems/x-1/Gemfile.lock", "")
             .file("/srv/gems/app/Gemfile.lock", "")
             .build();
         assert!(inside_installed_gem(
             &tree,
             "/usr/local/bundle/gems/rack-2.0.8/Gemfile.lock"
+        ));
+        assert!(inside_installed_gem(
+            &tree,
+            "/vendor/bundle/ruby/3.1.0/gems/x-1/Gemfile.lock"
         ));
         assert!(!inside_installed_gem(&tree, "/srv/gems/app/Gemfile.lock"));
     }
