@@ -51,7 +51,8 @@ def parse_purl(purl):
     the way each ecosystem spells them."""
     if not purl or not purl.startswith("pkg:"):
         return None
-    rest, _, query = purl[4:].split("#", 1)[0].partition("?")
+    body, _, subpath = purl[4:].partition("#")
+    rest, _, query = body.partition("?")
     quals = dict(urllib.parse.parse_qsl(query))
     ty, _, rest = rest.partition("/")
     path, _, version = rest.rpartition("@") if "@" in rest else (rest, "", "")
@@ -66,6 +67,14 @@ def parse_purl(purl):
             version = f"{epoch}:{version}"
     elif ty == "maven":
         name = ":".join(parts)
+    elif ty == "golang":
+        # Syft puts a module's major-version suffix in the subpath
+        # (pkg:golang/github.com/x/y@v2.0.0#v2); the purl spec lowercases golang
+        # names; Syft writes stdlib's version without the "v" Trivy and bosun use.
+        parts += [urllib.parse.unquote(s) for s in subpath.split("/") if s]
+        name = "/".join(parts).lower()
+        if name == "stdlib":
+            version = version.removeprefix("v")
     elif ty == "pypi":
         name = parts[-1].lower().replace("_", "-").replace(".", "-")
     else:
@@ -136,6 +145,10 @@ def main():
         counts = {t: len([p for p in s if p[0] == eco]) for t, s in tools.items()}
         if eco != "deb":
             counts.pop("dpkg-query", None)
+        if eco == "maven":
+            # Trivy names jars only with its online Java DB: it ran with the jar
+            # directories skipped (see trivy_packages above).
+            counts.pop("trivy", None)
         report["counts"][eco] = counts
         print(f"\n{eco}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
         mine = {p for p in tools["bosun"] if p[0] == eco}

@@ -2,7 +2,7 @@
 //!
 //! - The test image's binaries (`.test-images/rootfs/bookworm-app`, built by
 //!   `scripts/build-test-images.sh`): hello-go (Go 1.19, `(devel)` main
-//!   module, not stripped), dive (Go 1.24, 53 dependencies, stripped) and
+//!   module, not stripped), dive (Go 1.24, 54 dependencies, stripped) and
 //!   bosun-audit-fixture (cargo auditable, PIE). The expected values come
 //!   from the manifest, which the build script wrote from `go version -m`
 //!   and the `.dep-v0` section read with Python's zlib: not from bosun.

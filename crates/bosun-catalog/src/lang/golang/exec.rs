@@ -1074,6 +1074,54 @@ pub(crate) mod tests {
         assert!(matches!(r.go, Some(Err(_))), "{:?}", r.go);
     }
 
+    fn zlib(data: &[u8], level: u32) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+        e.write_all(data).expect("zlib");
+        e.finish().expect("zlib")
+    }
+
+    #[test]
+    fn cargo_auditable_json_is_found_by_content() {
+        let json = br#"{"packages":[{"name":"app","version":"0.1.0","source":"local","root":true},{"name":"serde","version":"1.0.190","source":"crates.io"}],"format":1}"#;
+        // Decoys: zlib headers followed by garbage, a zlib stream of other
+        // JSON, a zlib stream of text; then the section near a window edge.
+        let mut body = Vec::new();
+        for i in 0..2000u32 {
+            body.extend_from_slice(&[0x78, 0x9c, (i * 7) as u8, (i * 13) as u8, 0xff]);
+            body.extend_from_slice(&i.to_le_bytes());
+        }
+        body.extend(zlib(br#"{"other":1}"#, 6));
+        body.extend(zlib(b"plain text, not json", 9));
+        body.resize(CHUNK - 40, 0x78);
+        let section = zlib(json, 6);
+        body.extend(&section);
+        body.extend(vec![0u8; 5000]);
+        let f = elf64(0x1000, &[0u8; 16], 0x2000, &body, 0x40_0000);
+        for step in [5, 4096, usize::MAX] {
+            let r = scan(&mut Dribble(&f, step)).expect("scan");
+            assert_eq!(r.rust.as_deref(), Some(&json[..]), "step {step}");
+            assert!(r.go.is_none());
+        }
+        // Every zlib level cargo-auditable or a rebuild might use.
+        for level in [0, 1, 6, 9] {
+            let mut g = vec![0u8; 300];
+            g.extend(zlib(json, level));
+            let f = elf64(0x1000, &[0u8; 16], 0x2000, &g, 0x40_0000);
+            let r = scan(&mut f.as_slice()).expect("scan");
+            assert_eq!(r.rust.as_deref(), Some(&json[..]), "level {level}");
+        }
+    }
+
+    #[test]
+    fn oversized_auditable_json_is_not_kept() {
+        let mut json = br#"{"packages":["#.to_vec();
+        json.resize(MAX_AUDIT_JSON + 10, b' ');
+        let f = elf64(0x1000, &[0u8; 16], 0x2000, &zlib(&json, 9), 0x40_0000);
+        let r = scan(&mut f.as_slice()).expect("scan");
+        assert!(r.rust.is_none());
+    }
+
     #[test]
     fn not_elf_reads_four_bytes() {
         let mut src: &[u8] = b"#!/bin/sh\necho hi\n";

@@ -4,8 +4,8 @@
 //! parenthesised block (`require (` ... `)`), tokens optionally quoted
 //! (`"..."` or `` `...` ``), `//` comments, and a trailing `// indirect`
 //! marking a requirement the module does not import directly. Directives
-//! other than `module`, `go`, `toolchain`, `require` and `replace` are
-//! read past.
+//! other than `module`, `go`, `toolchain`, `require`, `replace` and
+//! `exclude` are read past.
 
 /// Most requirements or replacements read from one file.
 pub const MAX_ENTRIES: usize = 200_000;
@@ -38,11 +38,18 @@ pub struct GoMod {
     pub toolchain: Option<String>,
     pub requires: Vec<Require>,
     pub replaces: Vec<Replace>,
+    /// `exclude` lines: (path, version).
+    pub excludes: Vec<(String, String)>,
     /// Lines skipped, each `line N: why`.
     pub warnings: Vec<String>,
 }
 
 impl GoMod {
+    /// Whether an `exclude` line names this module version.
+    pub fn excluded(&self, path: &str, version: &str) -> bool {
+        self.excludes.iter().any(|(p, v)| p == path && v == version)
+    }
+
     /// The replacement that applies to a requirement, as the go command
     /// picks it: a version-specific one first, then a wildcard one.
     pub fn replacement(&self, path: &str, version: &str) -> Option<&Replace> {
@@ -156,8 +163,8 @@ pub fn parse(bytes: &[u8]) -> GoMod {
                 (toks[0].clone(), &toks[1..])
             }
         };
-        if (verb == "require" || verb == "replace")
-            && m.requires.len() + m.replaces.len() >= MAX_ENTRIES
+        if matches!(verb.as_str(), "require" | "replace" | "exclude")
+            && m.requires.len() + m.replaces.len() + m.excludes.len() >= MAX_ENTRIES
         {
             if !full {
                 m.warnings.push(format!(
@@ -186,6 +193,12 @@ pub fn parse(bytes: &[u8]) -> GoMod {
                 _ => m
                     .warnings
                     .push(format!("line {n}: a requirement is `path version`")),
+            },
+            "exclude" => match args {
+                [p, v] => m.excludes.push((p.clone(), v.clone())),
+                _ => m
+                    .warnings
+                    .push(format!("line {n}: an exclusion is `path version`")),
             },
             "replace" => {
                 let Some(arrow) = args.iter().position(|a| a == "=>") else {
@@ -290,6 +303,8 @@ retract v0.9.0
             .expect("replace");
         assert!(d.new_version.is_none() && is_local_path(&d.new_path));
         assert!(m.replacement("golang.org/x/text", "v0.14.0").is_none());
+        assert!(m.excluded("github.com/x/y", "v1.0.0"));
+        assert!(!m.excluded("github.com/x/y", "v1.0.1"));
     }
 
     #[test]

@@ -298,6 +298,11 @@ impl Analyzer for GoModAnalyzer {
             let loc = Location::new(path, Some(node.layer));
             let mut warnings = Vec::new();
             for r in &m.requires {
+                // A required version the file also excludes is not built
+                // (the go command moves to the next version; Syft drops it).
+                if m.excluded(&r.path, &r.version) {
+                    continue;
+                }
                 let rep = m
                     .replacement(&r.path, &r.version)
                     .map(|x| (x.new_path.as_str(), x.new_version.as_deref(), None::<&str>));

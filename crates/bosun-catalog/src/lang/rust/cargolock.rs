@@ -3,8 +3,8 @@
 //!
 //! The file is read line by line, the way cargo writes it: `[[package]]`
 //! tables with `key = value` lines (`name`, `version`, `source`,
-//! `checksum`; `dependencies` arrays are read past), and a v1 `[metadata]`
-//! table of checksums. Strings may be basic (`"..."`, with escapes) or
+//! `checksum`; `dependencies` arrays are read past), and v1's `[metadata]`
+//! table of checksums (`"checksum NAME VERSION (SOURCE)" = "HASH"`). Strings may be basic (`"..."`, with escapes) or
 //! literal (`'...'`). This keeps memory to the packages themselves (a
 //! general TOML parser builds a document several times the file's size) and
 //! keeps going past a bad table instead of losing the file.
@@ -67,6 +67,8 @@ fn string_value(s: &str) -> Option<String> {
 enum Table {
     Top,
     Package,
+    /// v1's `[metadata]`: `"checksum NAME VERSION (SOURCE)" = "HASH"`.
+    Metadata,
     Other,
 }
 
@@ -79,6 +81,8 @@ pub fn parse(bytes: &[u8]) -> CargoLock {
     let mut cur: Option<LockPackage> = None;
     let mut in_array = false;
     let mut full = false;
+    let mut checksums: std::collections::HashMap<(String, String), String> =
+        std::collections::HashMap::new();
     let finish = |cur: &mut Option<LockPackage>, lock: &mut CargoLock, full: &mut bool| {
         let Some(p) = cur.take() else {
             return;
@@ -121,8 +125,24 @@ pub fn parse(bytes: &[u8]) -> CargoLock {
                     line: n,
                     ..LockPackage::default()
                 });
+            } else if line.starts_with("[metadata]") {
+                table = Table::Metadata;
             } else {
                 table = Table::Other;
+            }
+            continue;
+        }
+        if table == Table::Metadata {
+            if let Some(rest) = line.strip_prefix("\"checksum ")
+                && let Some((k, v)) = rest.split_once("\" =")
+            {
+                let mut parts = k.split(' ');
+                if let (Some(name), Some(version), Some(hash)) =
+                    (parts.next(), parts.next(), string_value(v))
+                    && checksums.len() < MAX_PACKAGES
+                {
+                    checksums.insert((name.to_owned(), version.to_owned()), hash);
+                }
             }
             continue;
         }
@@ -159,6 +179,13 @@ pub fn parse(bytes: &[u8]) -> CargoLock {
         }
     }
     finish(&mut cur, &mut lock, &mut full);
+    if !checksums.is_empty() {
+        for p in lock.packages.iter_mut().filter(|p| p.checksum.is_none()) {
+            if let Some(c) = checksums.remove(&(p.name.clone(), p.version.clone())) {
+                p.checksum = Some(c);
+            }
+        }
+    }
     lock
 }
 
