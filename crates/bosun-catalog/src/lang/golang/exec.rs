@@ -857,11 +857,12 @@ fn fill(data: &mut dyn Read, buf: &mut Vec<u8>, target: usize) -> io::Result<boo
 /// Streams an executable once and returns the Go and Rust evidence in it.
 /// Files that are not ELF are left after their first bytes.
 pub fn scan(data: &mut dyn Read) -> io::Result<ExecFindings> {
-    let mut buf: Vec<u8> = Vec::with_capacity(HEAD.max(CHUNK + OVERLAP));
+    let mut buf: Vec<u8> = Vec::with_capacity(4);
     let mut eof = fill(data, &mut buf, 4)?;
     if !buf.starts_with(b"\x7fELF") {
         return Ok(ExecFindings::default());
     }
+    buf.reserve_exact(HEAD.max(CHUNK + OVERLAP) - buf.len());
     if !eof {
         eof = fill(data, &mut buf, HEAD)?;
     }
@@ -1017,6 +1018,40 @@ pub(crate) mod tests {
             assert_eq!(info.deps.len(), 1);
             assert!(r.rust.is_none());
         }
+    }
+
+    #[test]
+    fn big_endian_32_bit_elf() {
+        // ELF32, big endian (e.g. linux/ppc, mips): one writable segment.
+        let mut blob = MAGIC.to_vec();
+        blob.extend_from_slice(&[4, 3]);
+        blob.resize(HEADER_LEN, 0);
+        let modinfo = framed(TEXT);
+        for s in [&b"go1.21.0"[..], &modinfo[..]] {
+            uvarint(s.len() as u64, &mut blob);
+            blob.extend_from_slice(s);
+        }
+        let mut f = vec![0u8; 0x1000];
+        f[..4].copy_from_slice(b"\x7fELF");
+        f[4] = 1;
+        f[5] = 2;
+        f[0x1c..0x20].copy_from_slice(&52u32.to_be_bytes());
+        f[0x2a..0x2c].copy_from_slice(&32u16.to_be_bytes());
+        f[0x2c..0x2e].copy_from_slice(&1u16.to_be_bytes());
+        let at = 52;
+        f[at..at + 4].copy_from_slice(&PT_LOAD.to_be_bytes());
+        f[at + 4..at + 8].copy_from_slice(&0x1000u32.to_be_bytes());
+        f[at + 8..at + 12].copy_from_slice(&0x10000u32.to_be_bytes());
+        f[at + 16..at + 20].copy_from_slice(&(blob.len() as u32).to_be_bytes());
+        f[at + 24..at + 28].copy_from_slice(&6u32.to_be_bytes());
+        f.extend_from_slice(&blob);
+        let r = scan(&mut f.as_slice()).expect("scan");
+        let info = r.go.expect("go").expect("build info");
+        assert_eq!(info.go_version, "go1.21.0");
+        assert_eq!(info.deps.len(), 1);
+        // The same blob outside the writable segment is not read.
+        f[at + 24..at + 28].copy_from_slice(&4u32.to_be_bytes());
+        assert!(scan(&mut f.as_slice()).expect("scan").go.is_none());
     }
 
     #[test]
