@@ -236,4 +236,7 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub db: Option<DbInfo>,
+    /// The team's policy verdict, when a policy was applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::PolicyVerdict>,
 }

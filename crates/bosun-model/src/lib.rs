@@ -7,12 +7,15 @@
 //! reads back, and what matching and policy work from, so that a rescan after a
 //! vulnerability-data update needs no image.
 
+mod compliance;
 mod ecosystem;
 mod finding;
 mod image;
 mod package;
+mod policy;
 pub mod purl;
 
+pub use compliance::{CheckEvidence, CheckFinding, SecretFinding, SecretSource};
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
 pub use finding::{
     Cvss, DbInfo, Finding, FixState, MatchDetails, PackageRef, SCAN_RESULT_SCHEMA, ScanResult,
@@ -20,6 +23,7 @@ pub use finding::{
 };
 pub use image::{Distro, HistoryEntry, ImageConfig, LayerInfo, SourceInfo, SourceKind};
 pub use package::{Location, Package, SourceRef};
+pub use policy::{PolicyVerdict, PolicyViolation};
 
 use serde::{Deserialize, Serialize};
 

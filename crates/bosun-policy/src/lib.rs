@@ -16,7 +16,6 @@ mod rules;
 use std::path::{Path, PathBuf};
 
 use bosun_model::{ScanResult, Severity};
-use serde::Serialize;
 
 pub use file::PolicyFile;
 pub use rego::{RegoTest, run_tests};
@@ -38,25 +37,8 @@ pub enum PolicyError {
     Invalid { path: String, message: String },
 }
 
-/// One reason a policy denies an image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Violation {
-    /// The rule, e.g. `registry.trusted`, `image.max-age`, or
-    /// `rego:<package>` for Rego rules.
-    pub rule: String,
-    pub message: String,
-}
-
-/// The outcome of applying a policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
-    /// The policy file.
-    pub policy: String,
-    pub allowed: bool,
-    pub violations: Vec<Violation>,
-    /// Rego `warn` messages: reported, never denying.
-    pub warnings: Vec<String>,
-}
+/// The verdict types live in bosun-model so a scan result can carry them.
+pub use bosun_model::{PolicyVerdict as Verdict, PolicyViolation as Violation};
 
 /// A loaded, validated policy with its Rego modules compiled.
 pub struct Policy {

@@ -22,6 +22,7 @@ fn sample() -> ScanResult {
         inventory: bosun_test::sample::inventory(),
         findings: bosun_test::sample::findings(),
         db: None,
+        policy: None,
     }
 }
 
@@ -208,6 +209,7 @@ fn scan(image: &str) -> ScanResult {
         inventory: bosun_scan::inventory(&reference, &opts).expect("scan"),
         findings: Vec::new(),
         db: None,
+        policy: None,
     }
 }
 

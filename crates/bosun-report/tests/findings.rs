@@ -21,6 +21,7 @@ fn sample() -> ScanResult {
         inventory: bosun_test::sample::inventory(),
         findings,
         db: None,
+        policy: None,
     }
 }
 
