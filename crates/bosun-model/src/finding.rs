@@ -236,7 +236,30 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub db: Option<DbInfo>,
+    /// Secrets found in the layers, the config and the history; `None` when
+    /// the secret scanner did not run (an empty list: it ran and found none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Vec<crate::SecretFinding>>,
+    /// Compliance checks that failed; `None` when the checks did not run
+    /// (an empty list: every check passed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<Vec<crate::CheckFinding>>,
     /// The team's policy verdict, when a policy was applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::PolicyVerdict>,
+}
+
+impl ScanResult {
+    /// A result with only the inventory: no matching, checks or policy yet.
+    pub fn new(inventory: Inventory) -> Self {
+        ScanResult {
+            schema: SCAN_RESULT_SCHEMA.to_owned(),
+            inventory,
+            findings: Vec::new(),
+            db: None,
+            secrets: None,
+            checks: None,
+            policy: None,
+        }
+    }
 }

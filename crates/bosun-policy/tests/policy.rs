@@ -22,6 +22,8 @@ fn sample() -> ScanResult {
         inventory: bosun_test::sample::inventory(),
         findings: bosun_test::sample::findings(),
         db: None,
+        secrets: None,
+        checks: None,
         policy: None,
     }
 }
@@ -209,6 +211,8 @@ fn scan(image: &str) -> ScanResult {
         inventory: bosun_scan::inventory(&reference, &opts).expect("scan"),
         findings: Vec::new(),
         db: None,
+        secrets: None,
+        checks: None,
         policy: None,
     }
 }

@@ -21,6 +21,8 @@ fn sample() -> ScanResult {
         inventory: bosun_test::sample::inventory(),
         findings,
         db: None,
+        secrets: None,
+        checks: None,
         policy: None,
     }
 }
