@@ -17,12 +17,13 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use bosun_catalog::LayerFindings;
+use bosun_checks::LayerSecrets;
 use bosun_tree::Layer;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Bumped whenever what a layer read produces changes shape or meaning.
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
 const MAGIC: &[u8; 7] = b"BOSUNLC";
 /// Largest entry read back (decompressed); anything bigger is corrupt.
 const MAX_ENTRY_BYTES: u64 = 1 << 30;
@@ -37,10 +38,15 @@ pub struct LayerCache {
     max_bytes: u64,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    layer: Layer,
-    findings: LayerFindings,
+/// What reading one layer produced: the file index with the kept bytes,
+/// the analyzers' per-layer findings and, when the secret scanner ran, its
+/// per-layer results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedLayer {
+    pub layer: Layer,
+    pub findings: LayerFindings,
+    #[serde(default)]
+    pub secrets: Option<LayerSecrets>,
 }
 
 /// What is in the cache directory.
@@ -106,7 +112,7 @@ impl LayerCache {
     }
 
     /// The cached read of a layer, if there is a sound one.
-    pub fn get(&self, key: &str) -> Option<(Layer, LayerFindings)> {
+    pub fn get(&self, key: &str) -> Option<CachedLayer> {
         let path = self.path(key);
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
@@ -119,7 +125,7 @@ impl LayerCache {
         match read_entry(&file) {
             Ok(entry) => {
                 let _ = file.set_modified(SystemTime::now());
-                Some((entry.layer, entry.findings))
+                Some(entry)
             }
             Err(why) => {
                 tracing::warn!("layer cache: dropping {}: {why}", path.display());
@@ -130,20 +136,16 @@ impl LayerCache {
     }
 
     /// Stores a layer read; failures are logged, not returned.
-    pub fn put(&self, key: &str, layer: &Layer, findings: &LayerFindings) {
-        if let Err(why) = self.try_put(key, layer, findings) {
+    pub fn put(&self, key: &str, entry: &CachedLayer) {
+        if let Err(why) = self.try_put(key, entry) {
             tracing::warn!("layer cache: cannot store {key}: {why}");
         }
     }
 
-    fn try_put(&self, key: &str, layer: &Layer, findings: &LayerFindings) -> Result<(), String> {
+    fn try_put(&self, key: &str, entry: &CachedLayer) -> Result<(), String> {
         std::fs::create_dir_all(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
-        let entry = Entry {
-            layer: layer.clone(),
-            findings: findings.clone(),
-        };
         let mut raw = Vec::new();
-        ciborium::into_writer(&entry, &mut raw).map_err(|e| e.to_string())?;
+        ciborium::into_writer(entry, &mut raw).map_err(|e| e.to_string())?;
         let packed = zstd::bulk::compress(&raw, 1).map_err(|e| e.to_string())?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".tmp-")
@@ -239,7 +241,7 @@ impl LayerCache {
     }
 }
 
-fn read_entry(mut file: &std::fs::File) -> Result<Entry, String> {
+fn read_entry(mut file: &std::fs::File) -> Result<CachedLayer, String> {
     let mut head = [0u8; 16];
     file.read_exact(&mut head)
         .map_err(|e| format!("header: {e}"))?;
@@ -267,7 +269,7 @@ mod tests {
     use bosun_model::{Ecosystem, Location, Package};
     use bosun_tree::TreeBuilder;
 
-    fn sample() -> (Layer, LayerFindings) {
+    fn sample() -> CachedLayer {
         let layer = TreeBuilder::new()
             .file("/var/lib/dpkg/status", "Package: x\n")
             .dir("/etc")
@@ -285,20 +287,26 @@ mod tests {
             )],
             warnings: vec!["w".into()],
         };
-        (layer, findings)
+        CachedLayer {
+            layer,
+            findings,
+            secrets: Some(LayerSecrets::default()),
+        }
     }
 
     #[test]
     fn round_trips_layers_and_findings() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
-        let (layer, findings) = sample();
+        let entry = sample();
         let key = LayerCache::key("sha256:abc", "fp");
         assert!(cache.get(&key).is_none());
-        cache.put(&key, &layer, &findings);
-        let (l2, f2) = cache.get(&key).expect("hit");
-        assert_eq!(l2, layer);
-        assert_eq!(f2, findings);
+        cache.put(&key, &entry);
+        let got = cache.get(&key).expect("hit");
+        let l2 = got.layer;
+        assert_eq!(l2, entry.layer);
+        assert_eq!(got.findings, entry.findings);
+        assert_eq!(got.secrets, entry.secrets);
         // The index is rebuilt on load.
         assert!(l2.added("/var/lib/dpkg/status").is_some());
         assert!(l2.whites_out("/gone"));
@@ -321,9 +329,9 @@ mod tests {
     fn corrupt_entries_are_misses_and_are_removed() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = LayerCache::new(dir.path(), DEFAULT_MAX_BYTES);
-        let (layer, findings) = sample();
+        let entry = sample();
         let key = LayerCache::key("sha256:abc", "fp");
-        cache.put(&key, &layer, &findings);
+        cache.put(&key, &entry);
         let path = cache.path(&key);
         let mut bytes = std::fs::read(&path).expect("read");
         let n = bytes.len();
@@ -331,22 +339,22 @@ mod tests {
         std::fs::write(&path, &bytes).expect("write");
         assert!(cache.get(&key).is_none());
         assert!(!path.exists());
-        std::fs::write(&path, b"BOSUNLC\x01\xff\xff\xff\xff\xff\xff\xff\xff").expect("write");
+        std::fs::write(&path, b"BOSUNLC\x02\xff\xff\xff\xff\xff\xff\xff\xff").expect("write");
         assert!(cache.get(&key).is_none());
     }
 
     #[test]
     fn trims_least_recently_used_entries_to_the_bound() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (layer, findings) = sample();
+        let entry = sample();
         let probe = LayerCache::new(dir.path(), u64::MAX);
-        probe.put("probe", &layer, &findings);
+        probe.put("probe", &entry);
         let one = probe.usage().bytes;
         probe.clean().expect("clean");
         // Room for two entries.
         let cache = LayerCache::new(dir.path(), one * 2 + one / 2);
-        cache.put("a", &layer, &findings);
-        cache.put("b", &layer, &findings);
+        cache.put("a", &entry);
+        cache.put("b", &entry);
         let old = SystemTime::now() - std::time::Duration::from_secs(3600);
         for k in ["a", "b"] {
             let f = std::fs::File::options()
@@ -356,7 +364,7 @@ mod tests {
             f.set_modified(old).expect("mtime");
         }
         assert!(cache.get("a").is_some()); // a is now the most recently used
-        cache.put("c", &layer, &findings);
+        cache.put("c", &entry);
         assert!(cache.get("a").is_some());
         assert!(cache.get("b").is_none());
         assert!(cache.get("c").is_some());

@@ -13,12 +13,13 @@
 
 mod cache;
 
-pub use cache::{CacheError, CacheUsage, DEFAULT_MAX_BYTES, LayerCache};
+pub use cache::{CacheError, CacheUsage, CachedLayer, DEFAULT_MAX_BYTES, LayerCache};
 
 use bosun_catalog::{AnalyzeError, Catalog};
+use bosun_checks::{CheckOptions, SecretScanner, run_checks};
 use bosun_image::{ImageError, OpenOptions};
-use bosun_model::{INVENTORY_SCHEMA, Inventory};
-use bosun_tree::FileTree;
+use bosun_model::{CheckFinding, INVENTORY_SCHEMA, Inventory, SecretFinding};
+use bosun_tree::{Both, FileTree};
 
 /// Everything that can stop a scan.
 #[derive(Debug, thiserror::Error)]
@@ -102,12 +103,69 @@ pub fn inventory_with(
     opts: &ScanOptions,
     catalog: &Catalog,
 ) -> Result<Inventory, ScanError> {
+    Ok(scan(reference, opts, catalog, &Extras::default())?.inventory)
+}
+
+/// What to look for besides packages, in the same read of the layers.
+#[derive(Default)]
+pub struct Extras<'a> {
+    /// Scan layer files, the config and the history for secrets.
+    pub secrets: Option<&'a SecretScanner>,
+    /// Run the compliance checks (they use the secret findings; without
+    /// `secrets` the built-in rules are used and their findings feed only
+    /// the checks).
+    pub checks: Option<&'a CheckOptions>,
+}
+
+/// What one read of an image produced.
+#[derive(Debug)]
+pub struct Scanned {
+    pub inventory: Inventory,
+    /// `None` when secrets were not asked for or the source has no layers
+    /// (an SBOM).
+    pub secrets: Option<Vec<SecretFinding>>,
+    /// Failed checks; `None` when checks were not asked for or cannot run.
+    pub checks: Option<Vec<CheckFinding>>,
+}
+
+/// Reads the image `reference` names once: the inventory and, as `extras`
+/// asks, the secrets and the compliance checks. Layers found in the cache
+/// are not read again; the cache holds each analysis's per-layer results.
+pub fn scan(
+    reference: &str,
+    opts: &ScanOptions,
+    catalog: &Catalog,
+    extras: &Extras<'_>,
+) -> Result<Scanned, ScanError> {
     if let Some(path) = reference.strip_prefix("sbom:") {
-        return inventory_from_sbom(path);
+        let mut inventory = inventory_from_sbom(path)?;
+        if extras.secrets.is_some() || extras.checks.is_some() {
+            inventory.warnings.push(format!(
+                "{path}: an SBOM holds no files or config: secrets and compliance checks need the image"
+            ));
+        }
+        return Ok(Scanned {
+            inventory,
+            secrets: None,
+            checks: None,
+        });
     }
+    let builtin;
+    let scanner = match (extras.secrets, extras.checks) {
+        (Some(s), _) => Some(s),
+        (None, Some(_)) => {
+            builtin = SecretScanner::builtin();
+            Some(&builtin)
+        }
+        (None, None) => None,
+    };
     let spec = bosun_image::parse_reference(reference)?;
     let image = bosun_image::open(&spec, &opts.open)?;
-    let fingerprint = catalog.fingerprint();
+    let mut fingerprint = catalog.fingerprint();
+    if let Some(s) = scanner {
+        fingerprint.push_str("+secrets:");
+        fingerprint.push_str(s.fingerprint());
+    }
     let keys: Vec<Option<String>> = image
         .layers()
         .iter()
@@ -124,20 +182,42 @@ pub fn inventory_with(
             (Some(cache), Some(key)) => cache.get(key),
             _ => None,
         };
+        // A hit without the secret results the scanner needs is a miss.
+        let hit = hit.filter(|h| scanner.is_none() || h.secrets.is_some());
         match hit {
-            Some((layer, findings)) => {
-                catalog.restore_layer_findings(i, findings);
-                layers.push((i, layer));
+            Some(hit) => {
+                catalog.restore_layer_findings(i, hit.findings);
+                if let (Some(s), Some(found)) = (scanner, hit.secrets) {
+                    s.restore_layer_results(i, found.at_layer(i));
+                }
+                layers.push((i, hit.layer));
             }
             None => to_read.push(i),
         }
     }
     tracing::debug!(cached = layers.len(), read = to_read.len(), "layers");
-    let read = image.read_layers(&to_read, catalog)?;
+    let read = match scanner {
+        Some(s) => image.read_layers(
+            &to_read,
+            &Both {
+                first: catalog,
+                second: s,
+                max_shared: MAX_SHARED_BYTES,
+            },
+        )?,
+        None => image.read_layers(&to_read, catalog)?,
+    };
     if let Some(cache) = &opts.cache {
         for (i, layer) in &read {
             if let Some(Some(key)) = keys.get(*i) {
-                cache.put(key, layer, &catalog.layer_findings(*i));
+                cache.put(
+                    key,
+                    &CachedLayer {
+                        layer: layer.clone(),
+                        findings: catalog.layer_findings(*i),
+                        secrets: scanner.map(|s| s.layer_results(*i)),
+                    },
+                );
             }
         }
     }
@@ -148,7 +228,7 @@ pub fn inventory_with(
     let found = catalog.run(&tree)?;
     let mut warnings = image.warnings();
     warnings.extend(found.warnings);
-    Ok(Inventory {
+    let mut inventory = Inventory {
         schema: INVENTORY_SCHEMA.to_owned(),
         generator: GENERATOR.to_owned(),
         created: opts.created.clone().unwrap_or_else(now),
@@ -158,8 +238,28 @@ pub fn inventory_with(
         layers: image.layers().to_vec(),
         packages: found.packages,
         warnings,
+    };
+    let secrets = scanner.map(|s| s.finish(&tree, image.config()));
+    if let Some(s) = scanner {
+        inventory.warnings.extend(s.warnings());
+    }
+    let checks = extras
+        .checks
+        .map(|o| run_checks(&tree, &inventory, secrets.as_deref().unwrap_or_default(), o));
+    Ok(Scanned {
+        inventory,
+        secrets: if extras.secrets.is_some() {
+            secrets
+        } else {
+            None
+        },
+        checks,
     })
 }
+
+/// Largest file read into memory to feed both the catalog and the secret
+/// scanner from one read.
+const MAX_SHARED_BYTES: u64 = 64 << 20;
 
 fn now() -> String {
     let now = jiff::Timestamp::now();

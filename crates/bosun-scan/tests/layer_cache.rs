@@ -76,3 +76,58 @@ fn a_warm_cache_reads_no_layer_and_changes_nothing() {
         "base packages from the cached layer: {base_pkgs}"
     );
 }
+
+/// With the secret scanner and the checks: the warm scan reads no layer and
+/// gives the same secrets (the deleted one included) and the same failed
+/// checks; a cache filled without the scanner is not used for a scan with it.
+#[test]
+fn secrets_and_checks_come_back_from_the_cache() {
+    use bosun_checks::{CheckOptions, SecretScanner};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = LayerCache::new(dir.path(), bosun_scan::DEFAULT_MAX_BYTES);
+    let app = export("bookworm-app", "docker-archive");
+    let catalog = bosun_catalog::Catalog::all();
+    let run = |with_extras: bool| {
+        let scanner = SecretScanner::builtin();
+        let checks = CheckOptions::default();
+        let extras = if with_extras {
+            bosun_scan::Extras {
+                secrets: Some(&scanner),
+                checks: Some(&checks),
+            }
+        } else {
+            bosun_scan::Extras::default()
+        };
+        let reads = Arc::new(CountReads::default());
+        let mut opts = ScanOptions {
+            created: Some("2026-01-01T00:00:00Z".into()),
+            cache: Some(cache.clone()),
+            ..ScanOptions::default()
+        };
+        opts.open.progress = Some(reads.clone());
+        let s = bosun_scan::scan(&app, &opts, &catalog, &extras).expect("scan");
+        (s, reads.0.load(Ordering::SeqCst))
+    };
+    let (plain, plain_reads) = run(false);
+    assert_eq!(plain_reads, plain.inventory.layers.len());
+    assert!(plain.secrets.is_none() && plain.checks.is_none());
+
+    let (cold, cold_reads) = run(true);
+    assert_eq!(
+        cold_reads,
+        cold.inventory.layers.len(),
+        "entries without secret results are misses"
+    );
+    let secrets = cold.secrets.clone().expect("secrets ran");
+    assert!(
+        secrets.iter().any(|s| s.deleted),
+        "the planted deleted secret: {secrets:#?}"
+    );
+    assert!(!cold.checks.as_ref().expect("checks ran").is_empty());
+
+    let (warm, warm_reads) = run(true);
+    assert_eq!(warm_reads, 0, "a warm scan must not read any layer");
+    assert_eq!(warm.secrets, cold.secrets);
+    assert_eq!(warm.checks, cold.checks);
+    assert_eq!(warm.inventory, cold.inventory);
+}
