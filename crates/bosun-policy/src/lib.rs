@@ -149,14 +149,14 @@ impl Policy {
                 "registries.trusted is empty: every image would be denied".into(),
             ));
         }
-        if file
-            .checks
-            .as_ref()
-            .is_some_and(|c| !c.must_pass.is_empty())
-        {
-            return Err(invalid(
-                "checks.must_pass: this bosun does not run compliance checks yet".into(),
-            ));
+        if let Some(c) = &file.checks {
+            for (i, id) in c.must_pass.iter().enumerate() {
+                if id != "*" && bosun_checks::check(id).is_none() {
+                    return Err(invalid(format!(
+                        "checks.must_pass[{i}]: `{id}` is not a check (docs/CHECKS.md lists them)"
+                    )));
+                }
+            }
         }
         let rego = if file.rego.is_empty() {
             None
@@ -176,6 +176,19 @@ impl Policy {
         &self.file
     }
 
+    /// Whether evaluating needs vulnerability findings (a database).
+    pub fn needs_vulnerabilities(&self) -> bool {
+        self.file.vulnerabilities.is_some()
+    }
+
+    /// Whether evaluating needs the compliance checks to have run.
+    pub fn needs_checks(&self) -> bool {
+        self.file
+            .checks
+            .as_ref()
+            .is_some_and(|c| !c.must_pass.is_empty())
+    }
+
     /// Applies every rule to a scan result. `now` decides image ages.
     pub fn evaluate(
         &self,
@@ -191,6 +204,9 @@ impl Policy {
         }
         if let Some(i) = &self.file.image {
             rules::image(i, result, now, &mut violations);
+        }
+        if let Some(c) = &self.file.checks {
+            rules::checks(c, result, &mut violations);
         }
         let mut warnings = Vec::new();
         if let Some(rego) = &self.rego {

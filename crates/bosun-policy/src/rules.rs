@@ -5,7 +5,7 @@ use bosun_model::{Ecosystem, ScanResult, Severity, SourceKind};
 use bosun_version::Scheme;
 
 use crate::Violation;
-use crate::file::{ImageRules, PolicyFile, Vulnerabilities};
+use crate::file::{Checks, ImageRules, PolicyFile, Vulnerabilities};
 
 fn v(rule: &str, message: String) -> Violation {
     Violation {
@@ -324,6 +324,39 @@ pub(crate) fn image(
                 "image.max-age",
                 "image config has no `created` time, so its age is unknown".to_owned(),
             )),
+        }
+    }
+}
+
+/// Every check named in `must_pass` (or every check, for `*`) must not be
+/// among the failed checks. Checks that did not run deny the image: a
+/// policy that requires them cannot be met without them.
+pub(crate) fn checks(c: &Checks, r: &ScanResult, out: &mut Vec<Violation>) {
+    if c.must_pass.is_empty() {
+        return;
+    }
+    let Some(failed) = &r.checks else {
+        out.push(v(
+            "checks.must-pass",
+            "the compliance checks did not run (they need the image, not an SBOM)".to_owned(),
+        ));
+        return;
+    };
+    let all = c.must_pass.iter().any(|id| id == "*");
+    for f in failed {
+        if all || c.must_pass.iter().any(|id| id == &f.id) {
+            let first = f
+                .evidence
+                .first()
+                .map(|e| match e.layer {
+                    Some(l) => format!(": {} (layer {l}) {}", e.location, e.detail),
+                    None => format!(": {} {}", e.location, e.detail),
+                })
+                .unwrap_or_default();
+            out.push(v(
+                "checks.must-pass",
+                format!("{} {} failed{first}", f.id, f.title),
+            ));
         }
     }
 }
