@@ -641,7 +641,10 @@ fn sudo(tree: &FileTree, inventory: &Inventory, n: usize) -> Option<CheckFinding
 }
 
 /// Cache directories, and which files in them count (`None`: all).
-const CACHES: &[(&str, &str, fn(&str) -> bool)] = &[
+/// A package-manager cache: its name, its directory, and which entries under it count.
+type CacheDir = (&'static str, &'static str, fn(&str) -> bool);
+
+const CACHES: &[CacheDir] = &[
     ("/var/cache/apt/archives", "apt downloaded packages", |p| {
         p.ends_with(".deb")
     }),

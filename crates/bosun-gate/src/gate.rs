@@ -86,8 +86,13 @@ impl GateOptions {
             } else {
                 format!(", fixed in {}", f.fixed_versions.join(", "))
             };
+            let at = if f.package.path.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", f.package.path)
+            };
             format!(
-                "{} in {} {}{fixed}: {}",
+                "{} in {} {}{at}{fixed}: {}",
                 f.id,
                 f.package.name,
                 f.package.version,

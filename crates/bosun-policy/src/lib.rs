@@ -176,6 +176,11 @@ impl Policy {
         &self.file
     }
 
+    /// The policy file, as given.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// Whether evaluating needs vulnerability findings (a database).
     pub fn needs_vulnerabilities(&self) -> bool {
         self.file.vulnerabilities.is_some()

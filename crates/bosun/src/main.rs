@@ -25,6 +25,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(&cli.global, args),
         Command::Sbom(args) => commands::sbom::run(&cli.global, args),
         Command::Version(args) => commands::version::run(args),
+        Command::Db(args) => commands::db::run(args),
+        Command::Policy(args) => commands::policy::run(&cli.global, args),
         Command::Cache(args) => commands::cache::run(args),
     };
     match result {
@@ -33,10 +35,27 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_chain(&err));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the
+/// message before it already shows (library errors name their source).
+fn error_chain(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
