@@ -155,7 +155,7 @@ fn severity_of_cvss(c: &Cvss) -> Severity {
 }
 
 /// The newest-version CVSS among those from `pred` sources.
-fn best_cvss<'a>(cvss: &'a [Cvss], pred: impl Fn(&str) -> bool) -> Option<&'a Cvss> {
+fn best_cvss(cvss: &[Cvss], pred: impl Fn(&str) -> bool) -> Option<&Cvss> {
     cvss.iter().filter(|c| pred(&c.source)).max_by(|a, b| {
         cvss_rank(a).cmp(&cvss_rank(b)).then(
             a.base_score
