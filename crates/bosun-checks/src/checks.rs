@@ -230,7 +230,12 @@ impl Evidence {
         }
     }
 
-    fn push(&mut self, location: impl Into<String>, layer: Option<usize>, detail: impl Into<String>) {
+    fn push(
+        &mut self,
+        location: impl Into<String>,
+        layer: Option<usize>,
+        detail: impl Into<String>,
+    ) {
         let location = location.into();
         if self.items.iter().any(|e| e.location == location) && !location.starts_with('/') {
             // One item per config field or history line.
@@ -344,7 +349,11 @@ fn root_user(tree: &FileTree, c: &ImageConfig, n: usize) -> Option<CheckFinding>
     let user = c.user.as_deref().unwrap_or("").trim();
     let name = user.split(':').next().unwrap_or("").trim();
     if name.is_empty() {
-        ev.push("config:User", None, "USER is not set: the container runs as root");
+        ev.push(
+            "config:User",
+            None,
+            "USER is not set: the container runs as root",
+        );
     } else if name == "root" || name.parse::<u64>() == Ok(0) {
         ev.push("config:User", None, format!("USER is `{user}` (UID 0)"));
     } else if name.parse::<u64>().is_err() && passwd_uid(tree, name) == Some(0) {
@@ -370,7 +379,8 @@ fn no_healthcheck(c: &ImageConfig, n: usize) -> Option<CheckFinding> {
 }
 
 static ADD_URL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[\s;&|)])ADD\s+(?:--[a-z-]+(?:=\S*)?\s+)*(?:(?:https?|ftp)://|git@)\S+").ok()
+    Regex::new(r"(?i)(?:^|[\s;&|)])ADD\s+(?:--[a-z-]+(?:=\S*)?\s+)*(?:(?:https?|ftp)://|git@)\S+")
+        .ok()
 });
 
 fn add_remote_url(c: &ImageConfig, n: usize) -> Option<CheckFinding> {
@@ -548,8 +558,10 @@ fn os_package<'a>(inventory: &'a Inventory, names: &[&str]) -> Vec<&'a bosun_mod
         .packages
         .iter()
         .filter(|p| {
-            matches!(p.ecosystem, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
-                && names.contains(&p.name.as_str())
+            matches!(
+                p.ecosystem,
+                Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm
+            ) && names.contains(&p.name.as_str())
         })
         .collect()
 }
@@ -584,13 +596,24 @@ fn ssh_server(tree: &FileTree, inventory: &Inventory, n: usize) -> Option<CheckF
         &mut ev,
         &os_package(
             inventory,
-            &["openssh-server", "dropbear", "dropbear-bin", "tinysshd", "openssh"],
+            &[
+                "openssh-server",
+                "dropbear",
+                "dropbear-bin",
+                "tinysshd",
+                "openssh",
+            ],
         ),
     );
     file_evidence(
         &mut ev,
         tree,
-        &["/usr/sbin/sshd", "/usr/sbin/dropbear", "/usr/bin/dropbear", "/usr/sbin/tinysshd"],
+        &[
+            "/usr/sbin/sshd",
+            "/usr/sbin/dropbear",
+            "/usr/bin/dropbear",
+            "/usr/sbin/tinysshd",
+        ],
     );
     if let Some(c) = &inventory.config {
         let runs_sshd = |args: &[String]| {
@@ -634,7 +657,10 @@ fn sudo(tree: &FileTree, inventory: &Inventory, n: usize) -> Option<CheckFinding
     let mut ev = Evidence::new(n);
     package_evidence(
         &mut ev,
-        &os_package(inventory, &["sudo", "sudo-ldap", "sudo-rs", "doas", "opendoas"]),
+        &os_package(
+            inventory,
+            &["sudo", "sudo-ldap", "sudo-rs", "doas", "opendoas"],
+        ),
     );
     file_evidence(&mut ev, tree, &["/usr/bin/sudo", "/usr/bin/doas"]);
     ev.finding(SUDO)
@@ -690,7 +716,11 @@ fn package_caches(tree: &FileTree, n: usize) -> Option<CheckFinding> {
                 .iter()
                 .max_by_key(|(l, b)| (**b, **l))
                 .map(|(l, _)| *l);
-            ev.push(*root, layer, format!("{what}: {files} files, {bytes} bytes"));
+            ev.push(
+                *root,
+                layer,
+                format!("{what}: {files} files, {bytes} bytes"),
+            );
         }
     }
     ev.finding(PACKAGE_CACHES)
@@ -818,7 +848,11 @@ mod tests {
         sorted.dedup();
         assert_eq!(ids, sorted);
         for c in checks() {
-            assert!(c.id.starts_with("BOSUN-IMG-") && c.id.len() == 13, "{}", c.id);
+            assert!(
+                c.id.starts_with("BOSUN-IMG-") && c.id.len() == 13,
+                "{}",
+                c.id
+            );
             assert!(!c.nist.is_empty(), "{} has no NIST mapping", c.id);
             assert!(!c.description.is_empty() && !c.remediation.is_empty());
         }
@@ -859,7 +893,10 @@ mod tests {
 
     #[test]
     fn tags() {
-        assert_eq!(tag_of("docker.io/library/nginx:1.25"), (Some("1.25"), false));
+        assert_eq!(
+            tag_of("docker.io/library/nginx:1.25"),
+            (Some("1.25"), false)
+        );
         assert_eq!(tag_of("127.0.0.1:5000/app"), (None, false));
         assert_eq!(tag_of("nginx@sha256:abc"), (None, true));
     }

@@ -30,4 +30,6 @@ pub use config::{
     ConfigError, CustomRule, DEFAULT_MAX_FILE_SIZE, MAX_CONFIG_ENTRIES, MAX_FILE_SIZE_CEILING,
     MAX_PATTERN_LEN, SecretsConfig,
 };
-pub use scanner::{CHECK_FILES, LayerSecrets, MAX_FINDINGS_PER_FILE, RuleInfo, SecretScanner, redact};
+pub use scanner::{
+    CHECK_FILES, LayerSecrets, MAX_FINDINGS_PER_FILE, RuleInfo, SecretScanner, redact,
+};

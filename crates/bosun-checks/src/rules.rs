@@ -120,7 +120,10 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
     // Variable references and templates: $VAR, ${VAR}, %(name)s, {{ x }},
     // <password>, @PASSWORD@, YAML tags/anchors/aliases.
     if let Some(first) = lower.chars().next()
-        && matches!(first, '$' | '%' | '<' | '{' | '@' | '!' | '&' | '*' | '[' | '(')
+        && matches!(
+            first,
+            '$' | '%' | '<' | '{' | '@' | '!' | '&' | '*' | '[' | '('
+        )
     {
         return true;
     }
@@ -328,7 +331,9 @@ pub(crate) const BUILTIN: &[Builtin] = &[
         "slack-token",
         "Slack token",
         Severity::High,
-        &["xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-", "xoxe-", "xoxo-", "xoxe."],
+        &[
+            "xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-", "xoxe-", "xoxo-", "xoxe.",
+        ],
         r"\b(?P<secret>xox(?:[abeoprs]|e\.xox[bp])-[0-9A-Za-z][0-9A-Za-z-]{9,250})",
         "A Slack bot (`xoxb-`), user (`xoxp-`), app, refresh or legacy token.",
     ),

@@ -523,13 +523,8 @@ impl SecretScanner {
             }
         }
         out.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.layer, &a.rule_id).cmp(&(
-                &b.path,
-                b.line,
-                b.column,
-                b.layer,
-                &b.rule_id,
-            ))
+            (&a.path, a.line, a.column, a.layer, &a.rule_id)
+                .cmp(&(&b.path, b.line, b.column, b.layer, &b.rule_id))
         });
         if let Some(c) = config {
             out.extend(self.scan_config(c));
@@ -588,9 +583,13 @@ impl SecretScanner {
                 (RuleScope::ConfigFiles, _) => is_config,
                 (RuleScope::Names(names), Some(p)) => {
                     let file = bosun_tree::path::file_name(p);
-                    names
-                        .iter()
-                        .any(|n| if n.starts_with('/') { *n == p } else { *n == file })
+                    names.iter().any(|n| {
+                        if n.starts_with('/') {
+                            *n == p
+                        } else {
+                            *n == file
+                        }
+                    })
                 }
                 (RuleScope::Globs(g), Some(p)) => g.is_match(p),
                 (_, None) => false,
@@ -720,10 +719,7 @@ fn mark_deleted(tree: &FileTree, layer: usize, f: &mut SecretFinding) {
         return;
     }
     f.deleted = true;
-    let later = tree
-        .history(&f.path)
-        .into_iter()
-        .find(|v| v.layer > layer);
+    let later = tree.history(&f.path).into_iter().find(|v| v.layer > layer);
     if let Some(v) = later {
         f.deleted_in = Some(v.layer);
         f.replaced = matches!(v.state, PathState::Present(_));
@@ -748,7 +744,10 @@ pub fn redact(data: &[u8], span: &Range<usize>, secret: &Range<usize>) -> String
     let start = span.start.min(secret.start);
     let end = span.end.max(secret.end).min(data.len());
     let before = clean(data.get(start..secret.start.min(end)).unwrap_or_default());
-    let value = clean(data.get(secret.start.min(end)..secret.end.min(end)).unwrap_or_default());
+    let value = clean(
+        data.get(secret.start.min(end)..secret.end.min(end))
+            .unwrap_or_default(),
+    );
     let after = clean(data.get(secret.end.min(end)..end).unwrap_or_default());
     let before: String = {
         let n = before.chars().count();
@@ -790,10 +789,10 @@ fn is_binary_name(path: &str) -> bool {
     const EXTS: &[&str] = &[
         "so", "a", "o", "ko", "node", "wasm", "dll", "exe", "class", "pyc", "pyo", "mo", "gmo",
         "jar", "war", "ear", "whl", "egg", "zip", "gz", "tgz", "xz", "txz", "bz2", "tbz2", "zst",
-        "lz4", "lzma", "7z", "rar", "deb", "rpm", "apk", "png", "jpg", "jpeg", "gif", "bmp",
-        "ico", "icns", "webp", "tif", "tiff", "svgz", "ttf", "otf", "woff", "woff2", "eot", "pdf",
-        "mp3", "mp4", "ogg", "wav", "flac", "avi", "mov", "webm", "sqlite", "sqlite3", "db",
-        "pack", "idx", "cache",
+        "lz4", "lzma", "7z", "rar", "deb", "rpm", "apk", "png", "jpg", "jpeg", "gif", "bmp", "ico",
+        "icns", "webp", "tif", "tiff", "svgz", "ttf", "otf", "woff", "woff2", "eot", "pdf", "mp3",
+        "mp4", "ogg", "wav", "flac", "avi", "mov", "webm", "sqlite", "sqlite3", "db", "pack",
+        "idx", "cache",
     ];
     EXTS.iter().any(|e| ext.eq_ignore_ascii_case(e))
 }
@@ -901,12 +900,10 @@ impl EntrySink for SecretScanner {
         }
         if let Ok(mut found) = self.found.lock() {
             let entry = found.entry(layer).or_default();
-            entry
-                .findings
-                .extend(findings.into_iter().map(|mut f| {
-                    f.layer = Some(layer);
-                    f
-                }));
+            entry.findings.extend(findings.into_iter().map(|mut f| {
+                f.layer = Some(layer);
+                f
+            }));
         }
     }
 }
@@ -937,7 +934,10 @@ fn fingerprint(rules: &[Rule], config: &SecretsConfig) -> String {
 
 /// Standard base64 (with or without padding), bounded input.
 fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
-    let s = s.strip_suffix(b"==").or_else(|| s.strip_suffix(b"=")).unwrap_or(s);
+    let s = s
+        .strip_suffix(b"==")
+        .or_else(|| s.strip_suffix(b"="))
+        .unwrap_or(s);
     if s.len() > 8192 {
         return None;
     }
@@ -971,9 +971,7 @@ fn docker_auth_ok(secret: &[u8]) -> bool {
             let Some(colon) = memchr::memchr(b':', &raw) else {
                 return false;
             };
-            colon > 0
-                && colon + 1 < raw.len()
-                && raw.iter().all(|b| !b.is_ascii_control())
+            colon > 0 && colon + 1 < raw.len() && raw.iter().all(|b| !b.is_ascii_control())
         }
         None => false,
     }
@@ -996,7 +994,10 @@ mod tests {
 
     #[test]
     fn base64() {
-        assert_eq!(base64_decode(b"dXNlcjpwYXNz").as_deref(), Some(&b"user:pass"[..]));
+        assert_eq!(
+            base64_decode(b"dXNlcjpwYXNz").as_deref(),
+            Some(&b"user:pass"[..])
+        );
         assert_eq!(base64_decode(b"YQ==").as_deref(), Some(&b"a"[..]));
         assert_eq!(base64_decode(b"a b"), None);
         assert!(docker_auth_ok(b"dXNlcjpwYXNz"));

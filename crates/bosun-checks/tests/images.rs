@@ -12,9 +12,9 @@ use std::sync::OnceLock;
 
 use bosun_catalog::Catalog;
 use bosun_checks::{
-    CheckOptions, LayerSecrets, NO_HEALTHCHECK, PORT_22, PRIVATE_KEYS, REQUIRED_LABELS,
-    ROOT_USER, SECRETS_IN_CONFIG, SECRETS_IN_FILES, SETUID_SETGID, SSH_SERVER, SUDO,
-    SecretScanner, WORLD_WRITABLE, run_checks,
+    CheckOptions, LayerSecrets, NO_HEALTHCHECK, PORT_22, PRIVATE_KEYS, REQUIRED_LABELS, ROOT_USER,
+    SECRETS_IN_CONFIG, SECRETS_IN_FILES, SETUID_SETGID, SSH_SERVER, SUDO, SecretScanner,
+    WORLD_WRITABLE, run_checks,
 };
 use bosun_image::{OpenOptions, open, parse_reference};
 use bosun_model::{CheckFinding, INVENTORY_SCHEMA, Inventory, SecretFinding, SecretSource};
@@ -38,7 +38,9 @@ fn image(name: &str) -> &'static Value {
     manifest()
         .get("images")
         .and_then(|i| i.get(name))
-        .unwrap_or_else(|| panic!("manifest.json has no image {name}; rerun scripts/build-test-images.sh"))
+        .unwrap_or_else(|| {
+            panic!("manifest.json has no image {name}; rerun scripts/build-test-images.sh")
+        })
 }
 
 fn repo(rel: &str) -> String {
@@ -60,7 +62,9 @@ fn scan(reference: &str) -> Scanned {
         .read_layers(&which, &sink)
         .unwrap_or_else(|e| panic!("{reference}: {e}"));
     let tree = FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
-    let found = catalog.run(&tree).unwrap_or_else(|e| panic!("{reference}: {e}"));
+    let found = catalog
+        .run(&tree)
+        .unwrap_or_else(|e| panic!("{reference}: {e}"));
     let inventory = Inventory {
         schema: INVENTORY_SCHEMA.into(),
         generator: "test".into(),
@@ -158,7 +162,10 @@ fn every_planted_secret_is_found_in_its_layer_and_the_deleted_one_is_marked() {
             assert!(!f.redacted.contains(value), "{}", f.redacted);
         }
     }
-    assert!(deleted_seen >= 1, "the deleted /root/.aws/credentials was not reported");
+    assert!(
+        deleted_seen >= 1,
+        "the deleted /root/.aws/credentials was not reported"
+    );
 }
 
 #[test]
@@ -208,8 +215,12 @@ fn config_secrets_are_reported_by_the_env_check() {
         assert!(!ev.detail.contains(value), "{}", ev.detail);
     }
     // the DB password is also a secret finding of the config itself
-    assert!(s.secrets.iter().any(|f| f.source == SecretSource::ConfigEnv
-        && f.rule_id == "generic-password-assignment"));
+    assert!(
+        s.secrets
+            .iter()
+            .any(|f| f.source == SecretSource::ConfigEnv
+                && f.rule_id == "generic-password-assignment")
+    );
 }
 
 /// The last layer whose tar has this path with setuid/setgid bits.
@@ -279,7 +290,10 @@ fn world_writable_on_disk(root: &Path) -> BTreeSet<String> {
             let Ok(md) = e.path().symlink_metadata() else {
                 continue;
             };
-            let rel = format!("/{}", e.path().strip_prefix(root).unwrap_or(&e.path()).display());
+            let rel = format!(
+                "/{}",
+                e.path().strip_prefix(root).unwrap_or(&e.path()).display()
+            );
             let mode = md.mode();
             if md.is_dir() {
                 if mode & 0o002 != 0 && mode & 0o1000 == 0 {
@@ -298,16 +312,19 @@ fn world_writable_on_disk(root: &Path) -> BTreeSet<String> {
 fn world_writable_entries_match_the_real_tree() {
     for name in ["bookworm-app", "bookworm-nonroot", "bookworm-base"] {
         let s = scanned(name);
-        let manifest_dirs: BTreeSet<String> = image(name)["rootfs"]
-            ["world_writable_dirs_without_sticky"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
+        let manifest_dirs: BTreeSet<String> =
+            image(name)["rootfs"]["world_writable_dirs_without_sticky"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
         let root = repo(image(name)["rootfs"]["path"].as_str().expect("rootfs path"));
         let on_disk = world_writable_on_disk(Path::new(&root));
-        assert!(manifest_dirs.is_subset(&on_disk), "{name}: {manifest_dirs:?} vs {on_disk:?}");
+        assert!(
+            manifest_dirs.is_subset(&on_disk),
+            "{name}: {manifest_dirs:?} vs {on_disk:?}"
+        );
         let got: BTreeSet<String> = check(s, WORLD_WRITABLE)
             .map(|c| c.evidence.iter().map(|e| e.location.clone()).collect())
             .unwrap_or_default();
@@ -321,9 +338,16 @@ fn world_writable_entries_match_the_real_tree() {
         .find(|e| e.location == "/opt/app/uploads")
         .expect("/opt/app/uploads");
     assert_eq!(uploads.layer, Some(8));
-    assert!(uploads.detail.contains("without the sticky bit"), "{}", uploads.detail);
+    assert!(
+        uploads.detail.contains("without the sticky bit"),
+        "{}",
+        uploads.detail
+    );
     // /tmp (1777) is standard and not reported
-    assert_eq!(app.tree.get("/tmp").map(|n| n.meta.mode & 0o7777), Some(0o1777));
+    assert_eq!(
+        app.tree.get("/tmp").map(|n| n.meta.mode & 0o7777),
+        Some(0o1777)
+    );
     assert!(!c.evidence.iter().any(|e| e.location == "/tmp"));
 }
 
@@ -333,7 +357,11 @@ fn image_hygiene_checks_fire_on_app_and_not_on_nonroot() {
     let good = scanned("bookworm-nonroot");
     for id in [ROOT_USER, NO_HEALTHCHECK, PORT_22, SUDO, SSH_SERVER] {
         assert!(check(app, id).is_some(), "{id} should fire on bookworm-app");
-        assert!(check(good, id).is_none(), "{id} fired on bookworm-nonroot: {:#?}", check(good, id));
+        assert!(
+            check(good, id).is_none(),
+            "{id} fired on bookworm-nonroot: {:#?}",
+            check(good, id)
+        );
     }
     let ssh = check(app, SSH_SERVER).expect("ssh");
     let locations: BTreeSet<&str> = ssh.evidence.iter().map(|e| e.location.as_str()).collect();
@@ -347,7 +375,11 @@ fn image_hygiene_checks_fire_on_app_and_not_on_nonroot() {
         .expect("package");
     assert_eq!(pkg.layer, Some(1), "openssh-server came with layer 1");
     let sudo = check(app, SUDO).expect("sudo");
-    assert!(sudo.evidence.iter().any(|e| e.location == "/usr/bin/sudo" && e.layer == Some(1)));
+    assert!(
+        sudo.evidence
+            .iter()
+            .any(|e| e.location == "/usr/bin/sudo" && e.layer == Some(1))
+    );
     let root = check(app, ROOT_USER).expect("root");
     assert_eq!(root.evidence[0].location, "config:User");
     // no secrets on the good image
@@ -362,11 +394,19 @@ fn image_hygiene_checks_fire_on_app_and_not_on_nonroot() {
 fn required_labels_follow_the_config() {
     for name in ["bookworm-app", "bookworm-nonroot", "bookworm-base"] {
         let s = scanned(name);
-        let labels = image(name)["config"]["labels"].as_object().cloned().unwrap_or_default();
+        let labels = image(name)["config"]["labels"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         let missing: BTreeSet<String> = CheckOptions::default()
             .required_labels
             .into_iter()
-            .filter(|k| labels.get(k).and_then(Value::as_str).is_none_or(|v| v.trim().is_empty()))
+            .filter(|k| {
+                labels
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .is_none_or(|v| v.trim().is_empty())
+            })
             .map(|k| format!("config:Labels[{k}]"))
             .collect();
         let got: BTreeSet<String> = check(s, REQUIRED_LABELS)
@@ -405,12 +445,19 @@ fn the_plain_debootstrap_base_has_no_secret_in_its_layer_or_rootfs() {
     assert!(base.secrets.is_empty(), "{:#?}", base.secrets);
     assert!(check(base, SECRETS_IN_FILES).is_none());
     // the kept root filesystem, read as a directory
-    let root = repo(image("bookworm-base")["rootfs"]["path"].as_str().expect("rootfs"));
+    let root = repo(
+        image("bookworm-base")["rootfs"]["path"]
+            .as_str()
+            .expect("rootfs"),
+    );
     let s = scan(&format!("rootfs:{root}"));
     assert!(s.secrets.is_empty(), "{:#?}", s.secrets);
     // the same layer inside bookworm-app yields nothing either
     let app = scanned("bookworm-app");
-    assert!(app.secrets.iter().all(|f| f.layer != Some(0)), "layer 0 of bookworm-app");
+    assert!(
+        app.secrets.iter().all(|f| f.layer != Some(0)),
+        "layer 0 of bookworm-app"
+    );
 }
 
 #[test]

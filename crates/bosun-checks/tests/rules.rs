@@ -22,7 +22,9 @@ const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
 /// `len` characters of `alphabet`, deterministic for a seed.
 fn fake(alphabet: &str, len: usize, seed: u64) -> String {
     let chars: Vec<char> = alphabet.chars().collect();
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x ^= x << 13;
@@ -37,7 +39,11 @@ fn b64url(bytes: &[u8]) -> String {
     let t: Vec<char> = B64URL.chars().collect();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..=chunk.len() {
             out.push(t[((n >> (18 - 6 * i)) & 63) as usize]);
@@ -50,7 +56,11 @@ fn b64std(bytes: &[u8]) -> String {
     let t: Vec<char> = B64.chars().collect();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -101,8 +111,16 @@ fn aws_access_key_id() {
     let temp = format!("AS{}", &key[2..]);
     hit("aws-access-key-id", "/app/a.txt", &format!("k {temp} "));
     // one character short, lower case, digits outside base32, glued to a word
-    miss("aws-access-key-id", "/app/a.txt", &format!("id={}\n", &key[..19]));
-    miss("aws-access-key-id", "/app/a.txt", &format!("id={}\n", key.to_lowercase()));
+    miss(
+        "aws-access-key-id",
+        "/app/a.txt",
+        &format!("id={}\n", &key[..19]),
+    );
+    miss(
+        "aws-access-key-id",
+        "/app/a.txt",
+        &format!("id={}\n", key.to_lowercase()),
+    );
     miss(
         "aws-access-key-id",
         "/app/a.txt",
@@ -111,7 +129,11 @@ fn aws_access_key_id() {
     miss("aws-access-key-id", "/app/a.txt", &format!("X{key}"));
     // AWS's documentation example is allowlisted
     let example = format!("{}{}{}", "AKIA", "IOSFODNN7", "EXAMPLE");
-    miss("aws-access-key-id", "/app/a.txt", &format!("id={example}\n"));
+    miss(
+        "aws-access-key-id",
+        "/app/a.txt",
+        &format!("id={example}\n"),
+    );
 }
 
 #[test]
@@ -135,7 +157,11 @@ fn aws_secret_access_key() {
         "/app/x.txt",
         &format!("aws_secret_access_key = {secret}Z\n"),
     );
-    miss("aws-secret-access-key", "/app/x.txt", &format!("sha_key = {secret}\n"));
+    miss(
+        "aws-secret-access-key",
+        "/app/x.txt",
+        &format!("sha_key = {secret}\n"),
+    );
     let example = format!("{}{}{}", "wJalrXUtnFEMI/K7MDENG/", "bPxRfiCY", "EXAMPLEKEY");
     miss(
         "aws-secret-access-key",
@@ -165,7 +191,10 @@ fn cloud_keys() {
     hit(
         "azure-storage-account-key",
         "/app/a.cs",
-        &format!("DefaultEndpointsProtocol=https;AccountName=x;Account{}={account_key};", "Key"),
+        &format!(
+            "DefaultEndpointsProtocol=https;AccountName=x;Account{}={account_key};",
+            "Key"
+        ),
     );
     miss(
         "azure-storage-account-key",
@@ -187,28 +216,74 @@ fn cloud_keys() {
 #[test]
 fn git_hosts_and_ci() {
     let body = fake(ALNUM, 36, 7);
-    hit("github-pat", "/app/a", &format!("token: gh{}_{body}\n", "p"));
-    miss("github-pat", "/app/a", &format!("token: gh{}_{}\n", "p", &body[..35]));
-    miss("github-pat", "/app/a", &format!("token: gh{}_{body}x\n", "p"));
+    hit(
+        "github-pat",
+        "/app/a",
+        &format!("token: gh{}_{body}\n", "p"),
+    );
+    miss(
+        "github-pat",
+        "/app/a",
+        &format!("token: gh{}_{}\n", "p", &body[..35]),
+    );
+    miss(
+        "github-pat",
+        "/app/a",
+        &format!("token: gh{}_{body}x\n", "p"),
+    );
     hit("github-oauth-token", "/app/a", &format!("gh{}_{body}", "o"));
     hit("github-app-token", "/app/a", &format!("gh{}_{body}", "s"));
     hit("github-app-token", "/app/a", &format!("gh{}_{body}", "u"));
-    hit("github-refresh-token", "/app/a", &format!("gh{}_{}", "r", fake(ALNUM, 76, 8)));
+    hit(
+        "github-refresh-token",
+        "/app/a",
+        &format!("gh{}_{}", "r", fake(ALNUM, 76, 8)),
+    );
     hit(
         "github-fine-grained-pat",
         "/app/a",
-        &format!("github{}_{}_{}", "_pat", fake(ALNUM, 22, 9), fake(ALNUM, 59, 10)),
+        &format!(
+            "github{}_{}_{}",
+            "_pat",
+            fake(ALNUM, 22, 9),
+            fake(ALNUM, 59, 10)
+        ),
     );
     miss(
         "github-fine-grained-pat",
         "/app/a",
-        &format!("github{}_{}_{}", "_pat", fake(ALNUM, 22, 9), fake(ALNUM, 50, 10)),
+        &format!(
+            "github{}_{}_{}",
+            "_pat",
+            fake(ALNUM, 22, 9),
+            fake(ALNUM, 50, 10)
+        ),
     );
-    hit("gitlab-pat", "/app/a", &format!("gl{}-{}", "pat", fake(ALNUM, 20, 11)));
-    miss("gitlab-pat", "/app/a", &format!("gl{}-{}", "pat", fake(ALNUM, 19, 11)));
-    hit("gitlab-ci-token", "/app/a", &format!("gl{}-{}", "rt", fake(ALNUM, 20, 12)));
-    hit("gitlab-ci-token", "/app/a", &format!("gl{}-{}", "ptt", fake(HEX, 40, 13)));
-    miss("gitlab-ci-token", "/app/a", &format!("gl{}-{}", "ptt", fake(HEX, 39, 13)));
+    hit(
+        "gitlab-pat",
+        "/app/a",
+        &format!("gl{}-{}", "pat", fake(ALNUM, 20, 11)),
+    );
+    miss(
+        "gitlab-pat",
+        "/app/a",
+        &format!("gl{}-{}", "pat", fake(ALNUM, 19, 11)),
+    );
+    hit(
+        "gitlab-ci-token",
+        "/app/a",
+        &format!("gl{}-{}", "rt", fake(ALNUM, 20, 12)),
+    );
+    hit(
+        "gitlab-ci-token",
+        "/app/a",
+        &format!("gl{}-{}", "ptt", fake(HEX, 40, 13)),
+    );
+    miss(
+        "gitlab-ci-token",
+        "/app/a",
+        &format!("gl{}-{}", "ptt", fake(HEX, 39, 13)),
+    );
 }
 
 #[test]
@@ -220,8 +295,16 @@ fn chat_payments_messaging() {
         fake("0123456789", 13, 15),
         fake(ALNUM, 24, 16)
     );
-    hit("slack-token", "/app/n.json", &format!("{{\"token\": \"{slack}\"}}"));
-    miss("slack-token", "/app/n.json", &format!("\"xo{}-{}\"", "xz", fake(ALNUM, 30, 17)));
+    hit(
+        "slack-token",
+        "/app/n.json",
+        &format!("{{\"token\": \"{slack}\"}}"),
+    );
+    miss(
+        "slack-token",
+        "/app/n.json",
+        &format!("\"xo{}-{}\"", "xz", fake(ALNUM, 30, 17)),
+    );
     hit(
         "slack-webhook-url",
         "/app/n",
@@ -233,30 +316,70 @@ fn chat_payments_messaging() {
             fake(ALNUM, 24, 20)
         ),
     );
-    hit("stripe-secret-key", "/app/p.rb", &format!("sk{}_{}", "_live", fake(ALNUM, 24, 21)));
-    hit("stripe-secret-key", "/app/p.rb", &format!("rk{}_{}", "_test", fake(ALNUM, 24, 21)));
-    miss("stripe-secret-key", "/app/p.rb", &format!("pk{}_{}", "_live", fake(ALNUM, 24, 21)));
-    hit("twilio-api-key", "/app/t", &format!("sid = S{}{}\n", "K", fake(HEX, 32, 22)));
+    hit(
+        "stripe-secret-key",
+        "/app/p.rb",
+        &format!("sk{}_{}", "_live", fake(ALNUM, 24, 21)),
+    );
+    hit(
+        "stripe-secret-key",
+        "/app/p.rb",
+        &format!("rk{}_{}", "_test", fake(ALNUM, 24, 21)),
+    );
+    miss(
+        "stripe-secret-key",
+        "/app/p.rb",
+        &format!("pk{}_{}", "_live", fake(ALNUM, 24, 21)),
+    );
+    hit(
+        "twilio-api-key",
+        "/app/t",
+        &format!("sid = S{}{}\n", "K", fake(HEX, 32, 22)),
+    );
     miss(
         "twilio-api-key",
         "/app/t",
         &format!("sid = S{}{}\n", "K", fake(HEX, 32, 22).to_uppercase()),
     );
-    miss("twilio-api-key", "/app/t", &format!("sid = S{}{}\n", "K", fake(HEX, 31, 22)));
+    miss(
+        "twilio-api-key",
+        "/app/t",
+        &format!("sid = S{}{}\n", "K", fake(HEX, 31, 22)),
+    );
     hit(
         "sendgrid-api-key",
         "/app/m",
         &format!("S{}.{}.{}", "G", fake(ALNUM, 22, 23), fake(ALNUM, 43, 24)),
     );
-    hit("shopify-token", "/app/s", &format!("shp{}_{}", "at", fake(HEX, 32, 25)));
-    miss("shopify-token", "/app/s", &format!("shp{}_{}", "xx", fake(HEX, 32, 25)));
+    hit(
+        "shopify-token",
+        "/app/s",
+        &format!("shp{}_{}", "at", fake(HEX, 32, 25)),
+    );
+    miss(
+        "shopify-token",
+        "/app/s",
+        &format!("shp{}_{}", "xx", fake(HEX, 32, 25)),
+    );
 }
 
 #[test]
 fn registries_and_services() {
-    hit("npm-token", "/app/a", &format!("np{}_{}", "m", fake(ALNUM, 36, 26)));
-    miss("npm-token", "/app/a", &format!("np{}_{}", "m", fake(ALNUM, 30, 26)));
-    let npmrc = format!("//registry.npmjs.org/:_auth{}={}\n", "Token", fake(ALNUM, 36, 27));
+    hit(
+        "npm-token",
+        "/app/a",
+        &format!("np{}_{}", "m", fake(ALNUM, 36, 26)),
+    );
+    miss(
+        "npm-token",
+        "/app/a",
+        &format!("np{}_{}", "m", fake(ALNUM, 30, 26)),
+    );
+    let npmrc = format!(
+        "//registry.npmjs.org/:_auth{}={}\n",
+        "Token",
+        fake(ALNUM, 36, 27)
+    );
     hit("npmrc-auth", "/root/.npmrc", &npmrc);
     miss("npmrc-auth", "/root/notes.txt", &npmrc);
     miss(
@@ -267,14 +390,26 @@ fn registries_and_services() {
     hit(
         "pypi-token",
         "/root/.pypirc",
-        &format!("password = pypi-{}{}", "AgEIcHlwaS5vcmc", fake(B64URL, 60, 28)),
+        &format!(
+            "password = pypi-{}{}",
+            "AgEIcHlwaS5vcmc",
+            fake(B64URL, 60, 28)
+        ),
     );
     miss(
         "pypi-token",
         "/root/.pypirc",
-        &format!("password = pypi-{}{}", "AgEIcHlwaS5vcmc", fake(B64URL, 20, 28)),
+        &format!(
+            "password = pypi-{}{}",
+            "AgEIcHlwaS5vcmc",
+            fake(B64URL, 20, 28)
+        ),
     );
-    hit("dockerhub-pat", "/app/a", &format!("dckr{}_{}", "_pat", fake(B64URL, 27, 29)));
+    hit(
+        "dockerhub-pat",
+        "/app/a",
+        &format!("dckr{}_{}", "_pat", fake(B64URL, 27, 29)),
+    );
     let auth = b64std(format!("ci-bot:{}", fake(ALNUM, 20, 30)).as_bytes());
     let docker = format!("{{\"auths\": {{\"registry.example.org\": {{\"auth\": \"{auth}\"}}}}}}");
     hit("docker-config-auth", "/root/.docker/config.json", &docker);
@@ -293,14 +428,31 @@ fn registries_and_services() {
     hit(
         "openai-api-key",
         "/app/a",
-        &format!("sk-proj-{}T3Blbk{}{}", fake(ALNUM, 30, 33), "FJ", fake(ALNUM, 30, 34)),
+        &format!(
+            "sk-proj-{}T3Blbk{}{}",
+            fake(ALNUM, 30, 33),
+            "FJ",
+            fake(ALNUM, 30, 34)
+        ),
     );
-    hit("huggingface-token", "/app/a", &format!("h{}_{}", "f", fake(LOWER, 34, 35)));
-    miss("huggingface-token", "/app/a", &format!("h{}_{}", "f", fake(LOWER, 20, 35)));
+    hit(
+        "huggingface-token",
+        "/app/a",
+        &format!("h{}_{}", "f", fake(LOWER, 34, 35)),
+    );
+    miss(
+        "huggingface-token",
+        "/app/a",
+        &format!("h{}_{}", "f", fake(LOWER, 20, 35)),
+    );
     hit(
         "age-secret-key",
         "/app/k",
-        &format!("AGE-SECRET-{}-1{}", "KEY", fake("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58, 36)),
+        &format!(
+            "AGE-SECRET-{}-1{}",
+            "KEY",
+            fake("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58, 36)
+        ),
     );
 }
 
@@ -329,7 +481,11 @@ fn private_keys() {
         assert_eq!(found.len(), 1, "{kind}: {found:#?}");
         assert_eq!(found[0].rule_id, "private-key");
         assert_eq!((found[0].line, found[0].column), (1, 1));
-        assert!(found[0].redacted.starts_with(&format!("-----BEGIN {kind}-----")));
+        assert!(
+            found[0]
+                .redacted
+                .starts_with(&format!("-----BEGIN {kind}-----"))
+        );
         assert!(!found[0].with_certificate);
     }
     // RFC 1421 headers of a traditional encrypted key
@@ -354,14 +510,22 @@ fn private_keys() {
     // certificate and key in one file
     let bundle = format!("{}{}", pem("CERTIFICATE", 50, 4), pem("PRIVATE KEY", 60, 4));
     let found = scan("/etc/ssl/private/bundle.pem", &bundle);
-    assert!(found.iter().any(|f| f.rule_id == "private-key" && f.with_certificate && f.line == 7));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.rule_id == "private-key" && f.with_certificate && f.line == 7)
+    );
     // near misses: a bare header in code or docs, public keys, certificates
     miss(
         "private-key",
         "/app/x.py",
         "if line.startswith('-----BEGIN RSA PRIVATE KEY-----'):\n    pass\n",
     );
-    miss("private-key", "/app/x.txt", "-----BEGIN RSA PRIVATE KEY-----\n...\n");
+    miss(
+        "private-key",
+        "/app/x.txt",
+        "-----BEGIN RSA PRIVATE KEY-----\n...\n",
+    );
     miss("private-key", "/app/pub.pem", &pem("PUBLIC KEY", 45, 4));
     miss("private-key", "/app/cert.pem", &pem("CERTIFICATE", 46, 4));
 }
@@ -371,7 +535,11 @@ fn jwt() {
     let header = b64url(br#"{"alg":"HS256","typ":"JWT"}"#);
     let payload = b64url(br#"{"sub":"1234567890","name":"svc","iat":1516239022}"#);
     let sig = fake(B64URL, 43, 47);
-    hit("jwt", "/app/a", &format!("Authorization: Bearer {header}.{payload}.{sig}\n"));
+    hit(
+        "jwt",
+        "/app/a",
+        &format!("Authorization: Bearer {header}.{payload}.{sig}\n"),
+    );
     // the header does not decode to JSON with an alg
     let not_json = b64url(br#"{"typ":"JWT","kid":"nothing here"}"#);
     miss("jwt", "/app/a", &format!("{not_json}.{payload}.{sig}"));
@@ -410,13 +578,20 @@ fn generic_password_assignment() {
         ("/app/config.yaml", format!("db:\n  password: \"{pw}\"\n")),
         ("/app/app.ini", format!("[db]\npasswd = {pw}\n")),
         ("/app/app.json", format!("{{\"client_secret\": \"{pw}\"}}")),
-        ("/app/settings.xml", format!("<server><password>{pw}</password></server>")),
+        (
+            "/app/settings.xml",
+            format!("<server><password>{pw}</password></server>"),
+        ),
         ("/app/app.properties", format!("api.key={pw}\n")),
     ] {
         hit("generic-password-assignment", path, &text);
     }
     // not a configuration file
-    miss("generic-password-assignment", "/app/main.py", &format!("password = '{pw}'\n"));
+    miss(
+        "generic-password-assignment",
+        "/app/main.py",
+        &format!("password = '{pw}'\n"),
+    );
     for text in [
         "password: changeme\n",
         "password=${DB_PASSWORD}\n",
@@ -443,9 +618,21 @@ fn file_specific_rules() {
         "/root/.netrc",
         &format!("machine github.com login bot password {pw}\n"),
     );
-    miss("netrc-password", "/root/notes", &format!("machine x login y password {pw}\n"));
-    hit("pgpass-password", "/root/.pgpass", &format!("db.internal:5432:app:appuser:{pw}\n"));
-    miss("pgpass-password", "/root/.pgpass", "# host:port:db:user:password\n");
+    miss(
+        "netrc-password",
+        "/root/notes",
+        &format!("machine x login y password {pw}\n"),
+    );
+    hit(
+        "pgpass-password",
+        "/root/.pgpass",
+        &format!("db.internal:5432:app:appuser:{pw}\n"),
+    );
+    miss(
+        "pgpass-password",
+        "/root/.pgpass",
+        "# host:port:db:user:password\n",
+    );
     let hash = format!("$6${}${}", fake(ALNUM, 16, 54), fake(ALNUM, 86, 55));
     hit(
         "shadow-password-hash",
@@ -489,14 +676,27 @@ fn binary_files_are_skipped() {
     let token = format!("gh{}_{}", "p", fake(ALNUM, 36, 57));
     let mut elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0".to_vec();
     elf.extend_from_slice(token.as_bytes());
-    assert!(SecretScanner::builtin().scan_file("/usr/bin/app", &elf).is_empty());
+    assert!(
+        SecretScanner::builtin()
+            .scan_file("/usr/bin/app", &elf)
+            .is_empty()
+    );
     let mut latin = b"caf\xe9 ".to_vec();
     latin.extend_from_slice(token.as_bytes());
-    assert!(SecretScanner::builtin().scan_file("/app/a.txt", &latin).is_empty());
+    assert!(
+        SecretScanner::builtin()
+            .scan_file("/app/a.txt", &latin)
+            .is_empty()
+    );
     // by name: never read
     let s = SecretScanner::builtin();
     let meta = FileMeta::file(100, 0o644);
-    for p in ["/usr/lib/x86_64-linux-gnu/libc.so.6", "/app/a.jar", "/app/logo.PNG", "/x/y.pyc"] {
+    for p in [
+        "/usr/lib/x86_64-linux-gnu/libc.so.6",
+        "/app/a.jar",
+        "/app/logo.PNG",
+        "/x/y.pyc",
+    ] {
         assert!(!s.want(p, &meta).inspect, "{p}");
     }
     assert!(s.want("/app/config.yaml", &meta).inspect);
@@ -542,7 +742,9 @@ fn sizes_are_bounded() {
     head.resize(900_000, b'a');
     let tail = format!(" {} ", token(59)).into_bytes();
     let body = std::io::repeat(b'a').take(100 << 20);
-    let reader = std::io::Cursor::new(head).chain(body).chain(std::io::Cursor::new(tail));
+    let reader = std::io::Cursor::new(head)
+        .chain(body)
+        .chain(std::io::Cursor::new(tail));
     let mut counting = Counting {
         inner: reader,
         read: 0,
@@ -611,19 +813,30 @@ disable_rules: [jwt]
     let config = SecretsConfig::from_yaml(yaml).expect("parse");
     assert_eq!(config.rules.len(), 2);
     let s = SecretScanner::new(&config).expect("scanner");
-    let key = format!("acme_{}", fake("abcdefghijklmnopqrstuvwxyz0123456789", 32, 62));
+    let key = format!(
+        "acme_{}",
+        fake("abcdefghijklmnopqrstuvwxyz0123456789", 32, 62)
+    );
     let found = s.scan_file("/app/a.txt", format!("k={key}\n").as_bytes());
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].rule_id, "acme-api-key");
     assert_eq!(found[0].severity, Severity::High);
-    assert!(found[0].redacted.starts_with("acme_"), "{}", found[0].redacted);
+    assert!(
+        found[0].redacted.starts_with("acme_"),
+        "{}",
+        found[0].redacted
+    );
     // keyword absent (ACME_ in another case still counts: ASCII case-insensitive)
     assert!(s.scan_file("/app/a.txt", b"nothing here").is_empty());
     // a rule restricted by path globs
     let line = format!("corp-pw:{}\n", fake(ALNUM, 12, 63));
     assert_eq!(s.scan_file("/srv/app/conf/a.cfg", line.as_bytes()).len(), 1);
     assert!(s.scan_file("/etc/a.cfg", line.as_bytes()).is_empty());
-    assert!(s.rules().iter().any(|r| r.id == "acme-api-key" && !r.builtin));
+    assert!(
+        s.rules()
+            .iter()
+            .any(|r| r.id == "acme-api-key" && !r.builtin)
+    );
 }
 
 #[test]
@@ -649,7 +862,10 @@ fn config_errors_name_the_rule() {
         other => panic!("{other:?}"),
     }
     let e = SecretScanner::new(&bad(rule("github-pat", "x"))).expect_err("duplicate");
-    assert_eq!(e.to_string(), "secrets rule `github-pat`: the id is used twice (built-in rules included)");
+    assert_eq!(
+        e.to_string(),
+        "secrets rule `github-pat`: the id is used twice (built-in rules included)"
+    );
     assert!(matches!(
         SecretScanner::new(&bad(rule(" ", "x"))),
         Err(ConfigError::EmptyId { index: 0 })
@@ -698,6 +914,10 @@ fn the_rule_list_is_complete_in_the_docs() {
     )
     .expect("docs/SECRETS.md");
     for r in SecretScanner::builtin().rules() {
-        assert!(docs.contains(&format!("`{}`", r.id)), "docs/SECRETS.md lacks {}", r.id);
+        assert!(
+            docs.contains(&format!("`{}`", r.id)),
+            "docs/SECRETS.md lacks {}",
+            r.id
+        );
     }
 }
