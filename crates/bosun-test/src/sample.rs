@@ -206,3 +206,191 @@ pub fn findings() -> Vec<bosun_model::Finding> {
         },
     ]
 }
+
+/// Secrets in [`inventory`]'s image, one of each source: an AWS key in a
+/// file that layer 2 deleted (still in the image), a private key shipped
+/// with its certificate, a password in an `Env` entry and a GitHub token in
+/// a build argument of the history. The redacted texts are what
+/// bosun-checks' redaction makes of made-up secrets.
+pub fn secrets() -> Vec<bosun_model::SecretFinding> {
+    use bosun_model::{SecretFinding, SecretSource, Severity};
+    let base = |rule_id: &str, title: &str, severity, source, path: &str| SecretFinding {
+        rule_id: rule_id.into(),
+        title: title.into(),
+        severity,
+        source,
+        path: path.into(),
+        layer: None,
+        line: 1,
+        column: 1,
+        redacted: String::new(),
+        deleted: false,
+        deleted_in: None,
+        replaced: false,
+        with_certificate: false,
+    };
+    vec![
+        SecretFinding {
+            layer: Some(1),
+            line: 2,
+            column: 21,
+            redacted: "aws_access_key_id = AKI*****************".into(),
+            deleted: true,
+            deleted_in: Some(2),
+            ..base(
+                "aws-access-key-id",
+                "AWS access key ID",
+                Severity::Critical,
+                SecretSource::File,
+                "/root/.aws/credentials",
+            )
+        },
+        SecretFinding {
+            layer: Some(2),
+            line: 24,
+            redacted: "-----BEGIN RSA PRIVATE KEY----- MIIE********************************".into(),
+            with_certificate: true,
+            ..base(
+                "private-key",
+                "Private key",
+                Severity::High,
+                SecretSource::File,
+                "/app/certs/server.pem",
+            )
+        },
+        SecretFinding {
+            column: 13,
+            redacted: "DB_PASSWORD=s3*************".into(),
+            ..base(
+                "generic-password-assignment",
+                "Password or secret assigned in configuration",
+                Severity::Medium,
+                SecretSource::ConfigEnv,
+                "config:Env[2]",
+            )
+        },
+        SecretFinding {
+            layer: Some(2),
+            column: 13,
+            redacted: "|1 GH_TOKEN=ghp_******************************** /bin/sh -c make".into(),
+            ..base(
+                "github-pat",
+                "GitHub personal access token",
+                Severity::Critical,
+                SecretSource::History,
+                "history[3]",
+            )
+        },
+    ]
+}
+
+/// Failed checks on [`inventory`]'s image, as bosun-checks reports them: no
+/// HEALTHCHECK, setuid files (three listed, more omitted), required labels
+/// missing (a check without CIS reference) and the deleted secret file of
+/// [`secrets`].
+pub fn checks() -> Vec<bosun_model::CheckFinding> {
+    use bosun_model::{CheckEvidence, CheckFinding, Severity};
+    let ev = |location: &str, layer: Option<usize>, detail: &str| CheckEvidence {
+        location: location.into(),
+        layer,
+        detail: detail.into(),
+    };
+    let strs = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    vec![
+        CheckFinding {
+            id: "BOSUN-IMG-002".into(),
+            title: "No HEALTHCHECK".into(),
+            severity: Severity::Low,
+            cis: strs(&["4.6", "5.27"]),
+            nist: strs(&["4.1.2"]),
+            description: "The config has no HEALTHCHECK (or `HEALTHCHECK NONE`), so the engine cannot tell a hung container from a healthy one.".into(),
+            remediation: "Add `HEALTHCHECK CMD <probe>` to the Dockerfile (or rely on the orchestrator's liveness probe and record that decision in the policy).".into(),
+            evidence: vec![ev("config:Healthcheck", None, "no HEALTHCHECK in the config")],
+            evidence_omitted: 0,
+        },
+        CheckFinding {
+            id: "BOSUN-IMG-005".into(),
+            title: "setuid or setgid files".into(),
+            severity: Severity::Medium,
+            cis: strs(&["4.8"]),
+            nist: strs(&["3.1.2", "4.1.2"]),
+            description: "Regular files in the final filesystem with the setuid or setgid bit. Each is a way to gain the file owner's privileges from inside the container.".into(),
+            remediation: "Remove the bits where not needed: `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +` (or remove the packages), and run containers with `--security-opt no-new-privileges`.".into(),
+            evidence: vec![
+                ev("/usr/bin/chsh", Some(0), "mode 4755 (setuid), owner uid 0"),
+                ev("/usr/bin/expiry", Some(0), "mode 2755 (setgid), owner uid 0"),
+                ev("/usr/bin/passwd", Some(0), "mode 4755 (setuid), owner uid 0"),
+                ev("/usr/bin/su", Some(1), "mode 4755 (setuid), owner uid 0"),
+            ],
+            evidence_omitted: 2,
+        },
+        CheckFinding {
+            id: "BOSUN-IMG-012".into(),
+            title: "Required labels missing".into(),
+            severity: Severity::Low,
+            cis: vec![],
+            nist: strs(&["4.1.5", "4.2.2"]),
+            description: "Labels the policy requires are missing or empty. By default the OCI annotations that tie an image to its source: org.opencontainers.image.source, .revision, .version and .licenses.".into(),
+            remediation: "Add them at build time: `LABEL org.opencontainers.image.source=... org.opencontainers.image.revision=$GIT_SHA ...` (or `docker buildx build --label`).".into(),
+            evidence: vec![
+                ev("config:Labels[org.opencontainers.image.source]", None, "missing"),
+                ev("config:Labels[org.opencontainers.image.revision]", None, "empty"),
+            ],
+            evidence_omitted: 0,
+        },
+        CheckFinding {
+            id: "BOSUN-IMG-014".into(),
+            title: "Secrets in image files".into(),
+            severity: Severity::High,
+            cis: strs(&["4.10"]),
+            nist: strs(&["3.1.4", "4.1.4"]),
+            description: "A secret rule (cloud keys, tokens, passwords in configuration or URLs) matched a file of some layer, including files a later layer deleted (they stay in the image).".into(),
+            remediation: "Remove the file in the step that creates it (or use `RUN --mount=type=secret`), never in a later layer; rotate the credential.".into(),
+            evidence: vec![ev(
+                "/root/.aws/credentials",
+                Some(1),
+                "aws-access-key-id line 2: aws_access_key_id = AKI***************** (deleted in layer 2)",
+            )],
+            evidence_omitted: 0,
+        },
+    ]
+}
+
+/// A verdict denying [`inventory`]'s image for three reasons (a registry
+/// rule, a check that must pass, a Rego rule), with a Rego warning.
+pub fn verdict_denied() -> bosun_model::PolicyVerdict {
+    use bosun_model::{PolicyVerdict, PolicyViolation};
+    let v = |rule: &str, message: &str| PolicyViolation {
+        rule: rule.into(),
+        message: message.into(),
+    };
+    PolicyVerdict {
+        policy: "bosun.yaml".into(),
+        allowed: false,
+        violations: vec![
+            v(
+                "registry.trusted",
+                "image `bosun-test/app:1` is not from a trusted registry (trusted: registry.example.com)",
+            ),
+            v(
+                "checks.must-pass",
+                "BOSUN-IMG-014 Secrets in image files failed: /root/.aws/credentials (layer 1) aws-access-key-id line 2: aws_access_key_id = AKI***************** (deleted in layer 2)",
+            ),
+            v(
+                "rego:bosun.images",
+                "images must set org.opencontainers.image.source",
+            ),
+        ],
+        warnings: vec!["base image is older than 90 days".into()],
+    }
+}
+
+/// A verdict allowing [`inventory`]'s image, with one Rego warning.
+pub fn verdict_allowed() -> bosun_model::PolicyVerdict {
+    bosun_model::PolicyVerdict {
+        policy: "bosun.yaml".into(),
+        allowed: true,
+        violations: vec![],
+        warnings: vec!["base image is older than 90 days".into()],
+    }
+}
