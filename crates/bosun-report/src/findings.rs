@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use bosun_model::{Ecosystem, Finding, FixState, Inventory, ScanResult, Severity};
+use bosun_model::{
+    CheckFinding, Ecosystem, Finding, FixState, Inventory, ScanResult, SecretFinding, SecretSource,
+    Severity,
+};
 
 use crate::TableOptions;
 use crate::inventory::{new_table, one_line, plural, short_digest};
@@ -62,22 +65,22 @@ fn status_text(f: &Finding) -> &'static str {
 }
 
 fn counts(findings: &[&Finding]) -> String {
-    let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
-    for f in findings {
-        *by.entry(f.severity).or_default() += 1;
-    }
-    let parts: Vec<String> = Severity::ALL
-        .iter()
-        .rev()
-        .filter_map(|s| by.get(s).map(|n| format!("{s}: {n}")))
-        .collect();
-    format!("Total: {} ({})", findings.len(), parts.join(", "))
+    format!(
+        "Total: {} ({})",
+        findings.len(),
+        severity_counts(findings.iter().map(|f| f.severity))
+    )
 }
 
 /// The scan for a terminal: a header, then for every target a summary line
 /// and a table of its findings (severity, CVSS, installed and fixed
-/// versions, status, the layer that brought the package in). Suppressed
-/// findings are counted, not listed.
+/// versions, status, the layer that brought the package in); suppressed
+/// findings are counted, not listed. Then the secrets (redacted, with the
+/// layer, and whether a later layer deleted the file), the failed
+/// compliance checks (with their CIS and NIST references and the first
+/// evidence items), the scan's warnings, and last the policy verdict with
+/// every violation. A scanner that did not run says so in one line; with no
+/// policy, nothing is said about one.
 pub fn findings_table(result: &ScanResult, opts: &TableOptions) -> String {
     let inv = &result.inventory;
     let mut out = String::new();
@@ -117,7 +120,14 @@ pub fn findings_table(result: &ScanResult, opts: &TableOptions) -> String {
         groups.entry(target_of(f, inv)).or_default().push(f);
     }
     if groups.is_empty() {
-        let _ = writeln!(out, "\nNo vulnerabilities found.");
+        if result.db.is_none() && result.findings.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nVulnerabilities: not scanned (no vulnerability database; see `bosun db import` / `bosun db update`)"
+            );
+        } else {
+            let _ = writeln!(out, "\nNo vulnerabilities found.");
+        }
     }
     let mut layers_used = std::collections::BTreeSet::new();
     for (target, fs) in &groups {
@@ -174,10 +184,210 @@ pub fn findings_table(result: &ScanResult, opts: &TableOptions) -> String {
             plural(suppressed, "finding")
         );
     }
+    secrets_section(&mut out, result, opts);
+    checks_section(&mut out, result, opts);
+    if !inv.warnings.is_empty() {
+        out.push('\n');
+    }
     for w in &inv.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
+    policy_section(&mut out, result);
     out
+}
+
+/// How many evidence items of a failed check the table lists.
+const EVIDENCE_SHOWN: usize = 3;
+
+fn severity_counts(sevs: impl Iterator<Item = Severity>) -> String {
+    let mut by: BTreeMap<Severity, usize> = BTreeMap::new();
+    for s in sevs {
+        *by.entry(s).or_default() += 1;
+    }
+    Severity::ALL
+        .iter()
+        .rev()
+        .filter_map(|s| by.get(s).map(|n| format!("{s}: {n}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where a secret is, for people: `path:line` for files, the config or
+/// history location as it is.
+pub(crate) fn secret_location(s: &SecretFinding) -> String {
+    match s.source {
+        SecretSource::File => format!("{}:{}", s.path, s.line),
+        _ => s.path.clone(),
+    }
+}
+
+/// What a later layer did to a secret's file, when it is not in the final
+/// filesystem: the secret is still in the image.
+pub(crate) fn secret_gone(s: &SecretFinding) -> Option<String> {
+    if !s.deleted {
+        return None;
+    }
+    Some(match (s.deleted_in, s.replaced) {
+        (Some(l), true) => format!("replaced in layer {l} — still in the image"),
+        (Some(l), false) => format!("deleted in layer {l} — still in the image"),
+        (None, _) => "not in the final filesystem — still in the image".to_owned(),
+    })
+}
+
+fn secrets_section(out: &mut String, result: &ScanResult, opts: &TableOptions) {
+    let Some(secrets) = &result.secrets else {
+        let _ = writeln!(out, "\nSecrets: not scanned");
+        return;
+    };
+    if secrets.is_empty() {
+        let _ = writeln!(out, "\nSecrets: none found");
+        return;
+    }
+    let mut shown: Vec<&SecretFinding> = secrets.iter().collect();
+    shown.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.column.cmp(&b.column))
+    });
+    let _ = writeln!(
+        out,
+        "\nSecrets\nTotal: {} ({})",
+        secrets.len(),
+        severity_counts(secrets.iter().map(|s| s.severity))
+    );
+    let mut t = new_table(opts);
+    t.set_header(vec!["Rule", "Severity", "Location", "Layer", "Match"]);
+    fixed_width(&mut t, &[0, 1, 3]);
+    for s in &shown {
+        let mut layer = s.layer.map(|l| l.to_string()).unwrap_or_default();
+        if s.deleted {
+            let what = if s.replaced { "replaced" } else { "deleted" };
+            layer = match s.deleted_in {
+                Some(d) => format!("{layer} ({what} in {d})"),
+                None => format!("{layer} ({what})"),
+            };
+        }
+        let mut matched = one_line(&s.redacted, 80);
+        if s.with_certificate {
+            matched.push_str(" (with its certificate in the same file)");
+        }
+        t.add_row(vec![
+            s.rule_id.clone(),
+            s.severity.to_string(),
+            secret_location(s),
+            layer,
+            matched,
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+    let deleted: Vec<&&SecretFinding> = shown.iter().filter(|s| s.deleted).collect();
+    if !deleted.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} in files a later layer deleted or replaced (anyone with the image can read the layer that added them):",
+            plural(deleted.len(), "secret")
+        );
+        for s in deleted {
+            let _ = writeln!(
+                out,
+                "  {} ({}{}): {}",
+                secret_location(s),
+                s.rule_id,
+                s.layer.map(|l| format!(", layer {l}")).unwrap_or_default(),
+                secret_gone(s).unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// Keeps the given columns as wide as their content (short identifiers
+/// that would be unreadable wrapped), letting the others wrap.
+fn fixed_width(t: &mut comfy_table::Table, columns: &[usize]) {
+    for &i in columns {
+        if let Some(c) = t.column_mut(i) {
+            c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
+}
+
+fn checks_section(out: &mut String, result: &ScanResult, opts: &TableOptions) {
+    let Some(checks) = &result.checks else {
+        let _ = writeln!(out, "\nCompliance checks: not run");
+        return;
+    };
+    if checks.is_empty() {
+        let _ = writeln!(out, "\nCompliance checks: all passed");
+        return;
+    }
+    let mut shown: Vec<&CheckFinding> = checks.iter().collect();
+    shown.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+    let _ = writeln!(
+        out,
+        "\nCompliance checks\nFailed: {} ({})",
+        checks.len(),
+        severity_counts(checks.iter().map(|c| c.severity))
+    );
+    let mut t = new_table(opts);
+    t.set_header(vec!["ID", "Severity", "Title", "CIS", "NIST", "Evidence"]);
+    fixed_width(&mut t, &[0, 1, 3, 4]);
+    let or_dash = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    for c in &shown {
+        let mut lines: Vec<String> = c
+            .evidence
+            .iter()
+            .take(EVIDENCE_SHOWN)
+            .map(|e| {
+                let at = match e.layer {
+                    Some(l) => format!("{} (layer {l})", e.location),
+                    None => e.location.clone(),
+                };
+                one_line(&format!("{at}: {}", e.detail), 160)
+            })
+            .collect();
+        let more = c.evidence.len().saturating_sub(EVIDENCE_SHOWN) + c.evidence_omitted;
+        if more > 0 {
+            lines.push(format!("{more} more"));
+        }
+        t.add_row(vec![
+            c.id.clone(),
+            c.severity.to_string(),
+            c.title.clone(),
+            or_dash(&c.cis),
+            or_dash(&c.nist),
+            lines.join("\n"),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+    let _ = writeln!(
+        out,
+        "CIS: CIS Docker Benchmark v1.6.0, NIST: NIST SP 800-190; descriptions and fixes in --format json and sarif"
+    );
+}
+
+fn policy_section(out: &mut String, result: &ScanResult) {
+    let Some(v) = &result.policy else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\nPolicy {}: {}",
+        v.policy,
+        if v.allowed { "ALLOWED" } else { "DENIED" }
+    );
+    for x in &v.violations {
+        let _ = writeln!(out, "  {}: {}", x.rule, one_line(&x.message, 400));
+    }
+    for w in &v.warnings {
+        let _ = writeln!(out, "  warning: {}", one_line(w, 400));
+    }
 }
 
 /// bosun's JSON for a scan (schema `bosun.scan/v1`, docs/SCAN-JSON.md).

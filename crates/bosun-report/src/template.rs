@@ -1,7 +1,10 @@
 //! `--template FILE`: reports in any text format, written by the user in
 //! Jinja syntax (minijinja). The context holds the whole scan result as
 //! `result`, and for convenience `inventory`, `findings` (what the report
-//! shows, most severe first) and `packages`. Besides minijinja's builtins
+//! shows, most severe first), `packages`, `secrets` and `checks` (the
+//! failed ones; both `none` when they did not run, an empty list when they
+//! ran and found nothing) and `policy` (the verdict, `none` without a
+//! policy). Besides minijinja's builtins
 //! (`tojson`, `urlencode`, `default`, `length`...), `escape_xml` escapes for
 //! XML and HTML. Rendering is bounded (fuel), so a runaway loop ends with an
 //! error instead of hanging CI.
@@ -53,6 +56,9 @@ pub fn render(name: &str, source: &str, result: &ScanResult) -> Result<String, T
         inventory => Value::from(Serde(&result.inventory)),
         findings => Value::from(Serde(&result.findings)),
         packages => Value::from(Serde(&result.inventory.packages)),
+        secrets => Value::from(Serde(&result.secrets)),
+        checks => Value::from(Serde(&result.checks)),
+        policy => Value::from(Serde(&result.policy)),
     })
     .map_err(err)
 }
