@@ -100,7 +100,9 @@ fn miss(rule: &str, path: &str, text: &str) {
 }
 
 fn akia(seed: u64) -> String {
-    format!("{}{}", "AK", format!("IA{}", fake(BASE32, 16, seed)))
+    // split so the source holds no key-shaped literal
+    let prefix = ["AK", "IA"].concat();
+    format!("{prefix}{}", fake(BASE32, 16, seed))
 }
 
 #[test]
