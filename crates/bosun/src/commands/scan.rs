@@ -60,7 +60,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<ExitCo
 
     let needs_vulns = gate.active() || policy.as_ref().is_some_and(Policy::needs_vulnerabilities);
     let db = if wants(Scanner::Vuln) {
-        open_db(args, needs_vulns)?
+        open_db(global, args, needs_vulns)?
     } else if needs_vulns {
         bail!(
             "the gate (--fail-on, --min-cvss, --exit-code) or the policy's vulnerability rules need `vuln` in --scanners"
@@ -239,7 +239,11 @@ fn secret_scanner(args: &ScanArgs, policy: Option<&Policy>) -> anyhow::Result<Se
     SecretScanner::new(&config).context("cannot use the secret-scanning settings")
 }
 
-fn open_db(args: &ScanArgs, required: bool) -> anyhow::Result<Option<bosun_vulndb::Db>> {
+fn open_db(
+    global: &GlobalArgs,
+    args: &ScanArgs,
+    required: bool,
+) -> anyhow::Result<Option<bosun_vulndb::Db>> {
     let path = super::db::path(args.db.as_deref())?;
     if !path.exists() {
         let how = "build it with `bosun db import FEEDS...` or `bosun db update`, or pass --db";
@@ -249,9 +253,12 @@ fn open_db(args: &ScanArgs, required: bool) -> anyhow::Result<Option<bosun_vulnd
                 path.display()
             );
         }
-        eprintln!(
-            "warning: no vulnerability database at {}: vulnerabilities not scanned ({how})",
-            path.display()
+        warn(
+            global,
+            &format!(
+                "no vulnerability database at {}: vulnerabilities not scanned ({how})",
+                path.display()
+            ),
         );
         return Ok(None);
     }
@@ -261,9 +268,12 @@ fn open_db(args: &ScanArgs, required: bool) -> anyhow::Result<Option<bosun_vulnd
     if let Ok(st) = bosun_vulndb::status::status(&path, args.db_max_age_days, None) {
         for s in &st.sources {
             match s.age_days {
-                Some(d) if d > args.db_max_age_days => eprintln!(
-                    "warning: vulnerability data from {} is {d} days old (update with `bosun db update`)",
-                    s.meta.name
+                Some(d) if d > args.db_max_age_days => warn(
+                    global,
+                    &format!(
+                        "vulnerability data from {} is {d} days old (update with `bosun db update`)",
+                        s.meta.name
+                    ),
                 ),
                 _ => {}
             }
