@@ -76,6 +76,18 @@ pub enum VulnDbError {
     Config { path: PathBuf, reason: String },
     #[error("internal error: {0}")]
     Internal(String),
+    /// Writing the new file failed (full disk, file size limit, I/O error).
+    /// The temporary file is removed and the database at `target` is the
+    /// one that was there before.
+    #[error(
+        "cannot write the new database for {target}; the current database is unchanged{hint}: {source}"
+    )]
+    Write {
+        target: PathBuf,
+        hint: &'static str,
+        #[source]
+        source: Box<VulnDbError>,
+    },
 }
 
 impl VulnDbError {
@@ -88,12 +100,48 @@ impl VulnDbError {
     /// True when SQLite reported a full disk (or the page limit).
     pub fn is_disk_full(&self) -> bool {
         match self {
+            VulnDbError::Write { source, .. } => source.is_disk_full(),
             VulnDbError::Sqlite { source, .. } => matches!(
                 source.sqlite_error_code(),
                 Some(rusqlite::ErrorCode::DiskFull)
             ),
             VulnDbError::Io { source, .. } => source.raw_os_error() == Some(28),
             _ => false,
+        }
+    }
+
+    /// True when SQLite or the file system reported an I/O failure while
+    /// writing (which a file size limit, among others, produces).
+    pub fn is_io_failure(&self) -> bool {
+        match self {
+            VulnDbError::Write { source, .. } => source.is_io_failure(),
+            VulnDbError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::DiskFull)
+            ),
+            VulnDbError::Io { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Wraps an error of writing the new database file for `target`.
+    pub(crate) fn writing(self, target: &std::path::Path) -> VulnDbError {
+        match self {
+            VulnDbError::Sqlite { .. } | VulnDbError::Io { .. } | VulnDbError::Integrity { .. } => {
+                let hint = if self.is_disk_full() {
+                    " (the disk is full)"
+                } else if self.is_io_failure() {
+                    " (check free space and file size limits)"
+                } else {
+                    ""
+                };
+                VulnDbError::Write {
+                    target: target.to_path_buf(),
+                    hint,
+                    source: Box::new(self),
+                }
+            }
+            other => other,
         }
     }
 }

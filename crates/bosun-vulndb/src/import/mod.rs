@@ -548,6 +548,7 @@ fn import_files(
         inputs,
         opts,
     )
+    .map_err(|e| e.writing(target))
 }
 
 /// Builds a database from records already in memory (tests, converters).
@@ -561,6 +562,7 @@ pub fn import_records(
         files.entry(a.source.clone()).or_default().insert(0);
     }
     write_db(target, records, Vec::new(), Vec::new(), files, &[], opts)
+        .map_err(|e| e.writing(target))
 }
 
 #[allow(clippy::too_many_arguments)]
