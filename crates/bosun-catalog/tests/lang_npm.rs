@@ -357,3 +357,102 @@ fn a_lockfile_without_node_modules_is_reported_from_the_lockfile() {
         .expect("scoped");
     assert_eq!(hoek.purl, "pkg:npm/%40hapi/hoek@9.3.0");
 }
+
+/// Every (name, version) of a `pnpm list -r --json --depth Infinity` tree,
+/// under the real name (`from`) for aliases; workspace links left out.
+fn pnpm_listed(rel: &str) -> BTreeSet<(String, String)> {
+    fn walk(node: &serde_json::Value, out: &mut BTreeSet<(String, String)>) {
+        for section in ["dependencies", "devDependencies", "optionalDependencies"] {
+            let Some(deps) = node[section].as_object() else {
+                continue;
+            };
+            for (alias, d) in deps {
+                let version = d["version"].as_str().expect("version");
+                if version.starts_with("link:") {
+                    continue;
+                }
+                let name = d["from"].as_str().unwrap_or(alias);
+                out.insert((name.to_owned(), version.to_owned()));
+                walk(d, out);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for project in json(rel).as_array().expect("projects") {
+        walk(project, &mut out);
+    }
+    out
+}
+
+#[test]
+fn pnpm_workspace_with_aliases_and_peers_gives_what_pnpm_lists() {
+    // A two-project workspace with npm aliases (`my-strip` is strip-ansi,
+    // the development-only `old-ms` is ms 2.0.0 beside debug's ms 2.1.2), a
+    // peer-suffixed package (react-dom with react), an optional dependency
+    // and a development-only dependency of the second project, locked by
+    // pnpm 7 (lockfile 5.4), 8 (6.0) and 9 (9.0). pnpm 7, 8 and 9 list the
+    // same installed trees; the expectation is pnpm 9's `pnpm list -r`.
+    let prod = pnpm_listed("real/pnpm-workspace/pnpm-list-prod.json");
+    let all = pnpm_listed("real/pnpm-workspace/pnpm-list-dev.json");
+    let mut want: BTreeSet<(String, String, bool)> = prod
+        .iter()
+        .map(|(n, v)| (n.clone(), v.clone(), false))
+        .collect();
+    want.extend(
+        all.difference(&prod)
+            .map(|(n, v)| (n.clone(), v.clone(), true)),
+    );
+    assert_eq!(want.len(), 21);
+    assert!(want.contains(&("ms".into(), "2.0.0".into(), true)));
+    assert!(want.contains(&("ms".into(), "2.1.2".into(), false)));
+    assert!(want.contains(&("strip-ansi".into(), "6.0.1".into(), false)));
+    for v in ["pnpm7", "pnpm8", "pnpm9"] {
+        let rel = format!("real/pnpm-workspace/{v}/pnpm-lock.yaml");
+        let p = parse_lock(&rel);
+        assert_eq!(triples(&p), want, "{rel}");
+        assert!(p.warnings.is_empty(), "{rel}: {:?}", p.warnings);
+    }
+}
+
+#[test]
+fn a_cut_pnpm_lockfile_reports_the_importers_dependencies_with_a_warning() {
+    // Syft's fixture keeps one `packages` entry ("# removed other
+    // packages"): the importer's other dependencies are still resolved
+    // versions. Syft reports them; so does bosun, with a warning.
+    let p = parse_lock("syft/pnpm/pnpm-lock.yaml");
+    let lock = String::from_utf8(read("syft/pnpm/pnpm-lock.yaml")).expect("utf-8");
+    let section = |name: &str| -> BTreeSet<String> {
+        lock.split(&format!("\n{name}:\n"))
+            .nth(1)
+            .expect(name)
+            .lines()
+            .take_while(|l| l.starts_with("  "))
+            .map(|l| {
+                l.trim()
+                    .split_once(": ")
+                    .expect("name: version")
+                    .0
+                    .trim_matches('\'')
+                    .to_owned()
+            })
+            .collect()
+    };
+    let (main, dev) = (section("dependencies"), section("devDependencies"));
+    assert_eq!(main.len(), 3);
+    for d in &p.packages {
+        if d.name == "@bcoe/v8-coverage" {
+            assert!(d.dev, "`dev: true` in packages");
+            continue;
+        }
+        assert_eq!(d.dev, dev.contains(&d.name), "{}", d.name);
+        assert!(
+            main.contains(&d.name) || dev.contains(&d.name),
+            "{}",
+            d.name
+        );
+        assert!(!d.version.contains('_'), "{}: peer suffix", d.version);
+    }
+    assert_eq!(p.packages.len(), 1 + main.len() + dev.len());
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(p.warnings[0].contains("no `packages` entry"));
+}

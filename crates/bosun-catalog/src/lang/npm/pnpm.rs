@@ -11,7 +11,7 @@
 //! `packageManagerDependencies`/`configDependencies`) in a first YAML
 //! document: that document is the tool, not the project, and is skipped.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -131,6 +131,25 @@ fn base_version(v: &str, syntax: Syntax) -> &str {
     cut.and_then(|i| v.get(..i)).unwrap_or(v)
 }
 
+/// The package a dependency edge points at: its name and full version.
+/// `name` is the key in the dependency map, which for an npm alias
+/// (`"my-strip": "npm:strip-ansi@6.0.1"`) is the alias; the value then names
+/// the real package: `/strip-ansi/6.0.1` (lockfile 5), `/strip-ansi@6.0.1`
+/// (6) or `strip-ansi@6.0.1` (9). A plain version (`6.0.1`,
+/// `18.2.0(react@18.2.0)`, `18.2.0_react@18.2.0`) belongs to `name`.
+fn target(name: &str, version: &str, syntax: Syntax) -> Option<(String, String)> {
+    if version.starts_with('/') {
+        return parse_key(version, syntax);
+    }
+    // `name@version` (lockfile 9 aliases): an `@` before any peer suffix,
+    // other than a scope's leading one.
+    let pre = version.split('(').next().unwrap_or(version);
+    if syntax == Syntax::At && pre.get(1..).is_some_and(|r| r.contains('@')) {
+        return parse_key(version, syntax);
+    }
+    Some((name.to_owned(), version.to_owned()))
+}
+
 /// Reads a pnpm-lock.yaml (every YAML document in it).
 pub fn parse(bytes: &[u8]) -> Result<Parsed, LangError> {
     let text = utf8(bytes)?;
@@ -218,11 +237,13 @@ fn read_doc(mut doc: Doc, out: &mut Parsed) {
         index.entry(format!("{n}@{v}")).or_insert(i);
     }
     let lookup = |name: &str, version: &str| -> Option<usize> {
-        if version.starts_with('/') {
-            let (n, v) = parse_key(version, syntax)?;
-            return index.get(&format!("{n}@{v}")).copied();
-        }
-        index.get(&format!("{name}@{version}")).copied()
+        let (n, v) = target(name, version, syntax)?;
+        index.get(&format!("{n}@{v}")).copied()
+    };
+    let importers: Vec<&Importer> = if doc.importers.entries.is_empty() {
+        vec![&root]
+    } else {
+        doc.importers.entries.iter().map(|(_, i)| i).collect()
     };
     let has_dev_flags = doc.packages.entries.iter().any(|(_, p)| p.dev.0.is_some());
     let mut dev_by_base: HashMap<(String, String), bool> = HashMap::new();
@@ -231,14 +252,9 @@ fn read_doc(mut doc: Doc, out: &mut Parsed) {
             .iter()
             .map(|(_, _, deps)| deps.iter().filter_map(|(n, v)| lookup(n, v)).collect())
             .collect();
-        let importers: Vec<&Importer> = if doc.importers.entries.is_empty() {
-            vec![&root]
-        } else {
-            doc.importers.entries.iter().map(|(_, i)| i).collect()
-        };
         let mut main = Vec::new();
         let mut dev = Vec::new();
-        for imp in importers {
+        for imp in &importers {
             for (n, v) in imp
                 .dependencies
                 .edges
@@ -258,6 +274,18 @@ fn read_doc(mut doc: Doc, out: &mut Parsed) {
             *e &= d;
         }
     }
+    // Every package the `packages` map names, by its key and by its fields.
+    let mut listed: HashSet<(String, String)> = HashSet::new();
+    for (key, p) in &doc.packages.entries {
+        let from_key = parse_key(key, syntax);
+        if let Some((n, v)) = &from_key {
+            listed.insert((n.clone(), base_version(v, syntax).to_owned()));
+        }
+        if let (Some(n), Some(v)) = (&p.name.0, &p.version.0) {
+            listed.insert((n.clone(), v.clone()));
+        }
+    }
+    let unlisted = unlisted_importer_dependencies(&importers, syntax, &listed);
     for (key, p) in doc.packages.entries {
         let from_key = parse_key(&key, syntax);
         let name = p
@@ -296,6 +324,64 @@ fn read_doc(mut doc: Doc, out: &mut Parsed) {
         d.dev = dev;
         out.packages.push(d);
     }
+    if !unlisted.is_empty() {
+        out.warnings.push(format!(
+            "{} dependencies of the importers have no `packages` entry (a cut or \
+             hand-edited lockfile); reported from the importers",
+            unlisted.len()
+        ));
+        out.packages.extend(unlisted);
+    }
+}
+
+/// Registry dependencies the importers (projects) declare that the
+/// `packages` map does not list. pnpm writes every resolved dependency into
+/// `packages`, so these come only from cut or hand-edited lockfiles; Syft
+/// reports them, and so does bosun (development-only when only
+/// `devDependencies` name them), with a warning.
+fn unlisted_importer_dependencies(
+    importers: &[&Importer],
+    syntax: Syntax,
+    listed: &HashSet<(String, String)>,
+) -> Vec<Declared> {
+    let mut found: Vec<Declared> = Vec::new();
+    let mut at: HashMap<(String, String), usize> = HashMap::new();
+    for imp in importers {
+        let main = imp
+            .dependencies
+            .edges
+            .iter()
+            .chain(&imp.optional_dependencies.edges)
+            .map(|e| (e, false));
+        let dev = imp.dev_dependencies.edges.iter().map(|e| (e, true));
+        for ((alias, value), is_dev) in main.chain(dev) {
+            let Some((name, full)) = target(alias, value, syntax) else {
+                continue;
+            };
+            let version = base_version(&full, syntax).to_owned();
+            if !registry_version(&version) || !valid_name(&name) {
+                continue;
+            }
+            let key = (name, version);
+            if listed.contains(&key) {
+                continue;
+            }
+            match at.get(&key) {
+                Some(&i) => {
+                    if let Some(d) = found.get_mut(i) {
+                        d.dev &= is_dev;
+                    }
+                }
+                None => {
+                    at.insert(key.clone(), found.len());
+                    let mut d = Declared::new(key.0, key.1);
+                    d.dev = is_dev;
+                    found.push(d);
+                }
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -319,6 +405,39 @@ mod tests {
         assert_eq!(base_version("7.24.7(@b/core@7.24.7)", Syntax::At), "7.24.7");
         assert_eq!(base_version("5.3.2_acorn@8.8.0", Syntax::Slash), "5.3.2");
         assert_eq!(parse_key("x", Syntax::At), None);
+    }
+
+    #[test]
+    fn alias_targets() {
+        let t = |n: &str, v: &str, s| target(n, v, s);
+        assert_eq!(
+            t("my-strip", "strip-ansi@6.0.1", Syntax::At),
+            Some(("strip-ansi".into(), "6.0.1".into()))
+        );
+        assert_eq!(
+            t("x", "@b/h@7.24.7(@b/core@7.24.7)", Syntax::At),
+            Some(("@b/h".into(), "7.24.7(@b/core@7.24.7)".into()))
+        );
+        assert_eq!(
+            t("old-ms", "/ms@2.0.0", Syntax::At),
+            Some(("ms".into(), "2.0.0".into()))
+        );
+        assert_eq!(
+            t("old-ms", "/ms/2.0.0", Syntax::Slash),
+            Some(("ms".into(), "2.0.0".into()))
+        );
+        assert_eq!(
+            t("react-dom", "18.2.0(react@18.2.0)", Syntax::At),
+            Some(("react-dom".into(), "18.2.0(react@18.2.0)".into()))
+        );
+        assert_eq!(
+            t("react-dom", "18.2.0_react@18.2.0", Syntax::Slash),
+            Some(("react-dom".into(), "18.2.0_react@18.2.0".into()))
+        );
+        assert_eq!(
+            t("lib", "link:packages/lib", Syntax::At),
+            Some(("lib".into(), "link:packages/lib".into()))
+        );
     }
 
     #[test]
