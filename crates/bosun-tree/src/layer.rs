@@ -278,6 +278,22 @@ pub trait EntrySink: Sync {
     fn inspect(&self, layer: usize, path: &str, meta: &FileMeta, data: &mut dyn Read) {
         let _ = (layer, path, meta, data);
     }
+
+    /// How many leading bytes of a file let this sink change its mind about
+    /// inspecting it ([`EntrySink::wants_bytes`]); 0 (the default): never.
+    fn sniff_len(&self) -> usize {
+        0
+    }
+
+    /// Given the first [`EntrySink::sniff_len`] bytes of a file it asked to
+    /// inspect (fewer when the file is shorter), whether this sink still
+    /// wants it. [`Both`] asks, so that a file only one sink still wants
+    /// (an executable the secret scanner sees is binary) streams to that
+    /// sink instead of being held whole for two.
+    fn wants_bytes(&self, path: &str, meta: &FileMeta, head: &[u8]) -> bool {
+        let _ = (path, meta, head);
+        true
+    }
 }
 
 /// A sink that keeps nothing: a metadata-only read.
@@ -401,8 +417,29 @@ impl EntrySink for Both<'_> {
             (true, false) => self.first.inspect(layer, path, meta, data),
             (false, true) => self.second.inspect(layer, path, meta, data),
             (true, true) if meta.size <= self.max_shared => {
-                let mut bytes = Vec::new();
-                if data.take(self.max_shared).read_to_end(&mut bytes).is_ok() {
+                let sniff = self.first.sniff_len().max(self.second.sniff_len());
+                let cap = usize::try_from(meta.size.min(self.max_shared)).unwrap_or(0);
+                let mut bytes = Vec::with_capacity(cap.max(sniff.min(1 << 20)));
+                if sniff > 0 {
+                    if (&mut *data)
+                        .take(sniff as u64)
+                        .read_to_end(&mut bytes)
+                        .is_err()
+                    {
+                        return;
+                    }
+                    let a = self.first.wants_bytes(path, meta, &bytes);
+                    let b = self.second.wants_bytes(path, meta, &bytes);
+                    let mut rest = bytes.as_slice().chain(&mut *data);
+                    match (a, b) {
+                        (true, false) => return self.first.inspect(layer, path, meta, &mut rest),
+                        (false, true) => return self.second.inspect(layer, path, meta, &mut rest),
+                        (false, false) => return,
+                        (true, true) => {}
+                    }
+                }
+                let left = self.max_shared.saturating_sub(bytes.len() as u64);
+                if data.take(left).read_to_end(&mut bytes).is_ok() {
                     self.first.inspect(layer, path, meta, &mut bytes.as_slice());
                     self.second
                         .inspect(layer, path, meta, &mut bytes.as_slice());
@@ -479,6 +516,74 @@ mod both_tests {
             vec![
                 (3, "/x.txt".into(), "hello".into()),
                 (5, "/z.bat".into(), "batch".into())
+            ]
+        );
+    }
+
+    /// Wants every file, then declines those whose first bytes start with
+    /// its `refuse` prefix.
+    struct Sniffer {
+        refuse: &'static [u8],
+        seen: Mutex<Vec<(String, Vec<u8>)>>,
+    }
+
+    impl EntrySink for Sniffer {
+        fn want(&self, _path: &str, _meta: &FileMeta) -> Want {
+            Want {
+                keep: false,
+                inspect: true,
+            }
+        }
+        fn inspect(&self, _layer: usize, path: &str, _meta: &FileMeta, data: &mut dyn Read) {
+            let mut v = Vec::new();
+            let _ = data.read_to_end(&mut v);
+            if let Ok(mut s) = self.seen.lock() {
+                s.push((path.to_owned(), v));
+            }
+        }
+        fn sniff_len(&self) -> usize {
+            4
+        }
+        fn wants_bytes(&self, _path: &str, _meta: &FileMeta, head: &[u8]) -> bool {
+            !head.starts_with(self.refuse)
+        }
+    }
+
+    #[test]
+    fn a_sink_that_declines_after_sniffing_leaves_the_whole_file_to_the_other() {
+        let elf = Sniffer {
+            refuse: b"TEXT",
+            seen: Mutex::new(Vec::new()),
+        };
+        let text = Sniffer {
+            refuse: b"\x7fELF",
+            seen: Mutex::new(Vec::new()),
+        };
+        let both = Both {
+            first: &elf,
+            second: &text,
+            max_shared: 1 << 20,
+        };
+        let binary = b"\x7fELF and a long tail of bytes".to_vec();
+        let words = b"TEXT, and more words".to_vec();
+        let short = b"ab".to_vec();
+        for (path, bytes) in [("/bin/x", &binary), ("/etc/y", &words), ("/z", &short)] {
+            let meta = FileMeta::file(bytes.len() as u64, 0o755);
+            both.inspect(0, path, &meta, &mut bytes.as_slice());
+        }
+        let got = |s: &Sniffer| s.seen.lock().map(|v| v.clone()).unwrap_or_default();
+        assert_eq!(
+            got(&elf),
+            vec![
+                ("/bin/x".into(), binary.clone()),
+                ("/z".into(), short.clone())
+            ]
+        );
+        assert_eq!(
+            got(&text),
+            vec![
+                ("/etc/y".into(), words.clone()),
+                ("/z".into(), short.clone())
             ]
         );
     }
