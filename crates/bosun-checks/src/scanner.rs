@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::ops::Range;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use bosun_model::{ImageConfig, SecretFinding, SecretSource, Severity};
@@ -56,12 +56,52 @@ enum RuleScope {
     Globs(GlobSet),
 }
 
+/// A rule's regex, compiled on first use: most rules' keywords never occur
+/// in an image, and compiling all of them would cost more than scanning a
+/// small image's text. Built-in regexes are known to compile (tested);
+/// custom ones are compiled when the scanner is built, to report errors.
 #[derive(Debug)]
-struct Rule {
-    info: RuleInfo,
+struct LazyRegex {
+    id: String,
+    source: String,
+    compiled: OnceLock<Option<Compiled>>,
+}
+
+#[derive(Debug)]
+struct Compiled {
     regex: Regex,
     /// Capture groups whose name starts with `secret`.
     secret_groups: Vec<usize>,
+}
+
+impl LazyRegex {
+    fn new(id: &str, source: &str) -> Self {
+        LazyRegex {
+            id: id.to_owned(),
+            source: source.to_owned(),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// Compiles now; the error names the rule.
+    fn eager(id: &str, source: &str) -> Result<Self, ConfigError> {
+        let lazy = LazyRegex::new(id, source);
+        let compiled = compile(id, source)?;
+        let _ = lazy.compiled.set(Some(compiled));
+        Ok(lazy)
+    }
+
+    fn get(&self) -> Option<&Compiled> {
+        self.compiled
+            .get_or_init(|| compile(&self.id, &self.source).ok())
+            .as_ref()
+    }
+}
+
+#[derive(Debug)]
+struct Rule {
+    info: RuleInfo,
+    regex: LazyRegex,
     scope: RuleScope,
     validate: Validate,
     generic: bool,
@@ -129,7 +169,7 @@ thread_local! {
     static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn compile(id: &str, re: &str) -> Result<(Regex, Vec<usize>), ConfigError> {
+fn compile(id: &str, re: &str) -> Result<Compiled, ConfigError> {
     let regex = RegexBuilder::new(re)
         .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -144,7 +184,10 @@ fn compile(id: &str, re: &str) -> Result<(Regex, Vec<usize>), ConfigError> {
         .enumerate()
         .filter_map(|(i, n)| n.filter(|n| n.starts_with("secret")).map(|_| i))
         .collect();
-    Ok((regex, groups))
+    Ok(Compiled {
+        regex,
+        secret_groups: groups,
+    })
 }
 
 fn glob_set<'a>(
@@ -211,7 +254,7 @@ impl SecretScanner {
 
         let mut rules = Vec::new();
         for b in BUILTIN {
-            let (regex, secret_groups) = compile(b.id, b.regex)?;
+            let regex = LazyRegex::new(b.id, b.regex);
             let scope = match b.scope {
                 Scope::Any => RuleScope::Any,
                 Scope::ConfigFiles => RuleScope::ConfigFiles,
@@ -228,7 +271,6 @@ impl SecretScanner {
                     builtin: true,
                 },
                 regex,
-                secret_groups,
                 scope,
                 validate: b.validate,
                 generic: b.generic,
@@ -259,7 +301,7 @@ impl SecretScanner {
                     rule: id.to_owned(),
                 });
             }
-            let (regex, secret_groups) = compile(id, &c.regex)?;
+            let regex = LazyRegex::eager(id, &c.regex)?;
             let scope = if c.paths.is_empty() {
                 RuleScope::Any
             } else {
@@ -281,7 +323,6 @@ impl SecretScanner {
                     builtin: false,
                 },
                 regex,
-                secret_groups,
                 scope,
                 validate: Validate::None,
                 generic: false,
@@ -597,9 +638,16 @@ impl SecretScanner {
             if !in_scope {
                 continue;
             }
-            for caps in rule.regex.captures_iter(data).take(MAX_MATCHES_PER_RULE) {
+            let Some(compiled) = rule.regex.get() else {
+                continue;
+            };
+            for caps in compiled
+                .regex
+                .captures_iter(data)
+                .take(MAX_MATCHES_PER_RULE)
+            {
                 let Some(whole) = caps.get(0) else { continue };
-                let secret = rule
+                let secret = compiled
                     .secret_groups
                     .iter()
                     .find_map(|&g| caps.get(g))
@@ -860,37 +908,43 @@ impl EntrySink for SecretScanner {
         Want { keep, inspect }
     }
 
-    fn inspect(&self, layer: usize, path: &str, _meta: &FileMeta, data: &mut dyn Read) {
+    fn sniff_len(&self) -> usize {
+        SNIFF_BYTES
+    }
+
+    /// Binary files (executables, mostly) are declined after their first
+    /// KiB, so a combining sink streams them to the catalog alone.
+    fn wants_bytes(&self, _path: &str, meta: &FileMeta, head: &[u8]) -> bool {
+        let total = if (head.len() as u64) < meta.size {
+            usize::MAX
+        } else {
+            head.len()
+        };
+        !looks_binary(head, total)
+    }
+
+    fn inspect(&self, layer: usize, path: &str, meta: &FileMeta, data: &mut dyn Read) {
         let findings = BUFFER.with(|cell| {
             let Ok(mut buf) = cell.try_borrow_mut() else {
                 return Vec::new();
             };
-            buf.clear();
-            if (&mut *data)
-                .take(SNIFF_BYTES as u64)
-                .read_to_end(&mut buf)
-                .is_err()
-            {
+            let Ok(head) = fill(&mut buf, 0, data, SNIFF_BYTES) else {
+                return Vec::new();
+            };
+            if !self.wants_bytes(path, meta, buf.get(..head).unwrap_or_default()) {
                 return Vec::new();
             }
-            if buf.len() < SNIFF_BYTES {
-                if looks_binary(&buf, buf.len()) {
-                    return Vec::new();
-                }
-            } else if looks_binary(&buf, usize::MAX) {
+            let limit = usize::try_from(self.max_file_size).unwrap_or(usize::MAX);
+            let Ok(len) = fill(&mut buf, head, data, limit) else {
                 return Vec::new();
-            }
-            let rest = self.max_file_size.saturating_sub(buf.len() as u64);
-            if (&mut *data).take(rest).read_to_end(&mut buf).is_err() {
-                return Vec::new();
-            }
+            };
             let found = self.scan_text(
                 Target::File(path),
-                &buf,
+                buf.get(..len).unwrap_or_default(),
                 SecretSource::File,
                 path.to_owned(),
             );
-            if buf.capacity() > KEEP_BUFFER {
+            if buf.len() > KEEP_BUFFER {
                 *buf = Vec::new();
             }
             found
@@ -908,6 +962,36 @@ impl EntrySink for SecretScanner {
     }
 }
 
+/// Reads from `data` into `buf[filled..]` until `limit` bytes are filled or
+/// the input ends; returns the filled length. The buffer's length is its
+/// initialized size, kept between files, so bytes are zeroed only when it
+/// grows (`read_to_end` zeroes its spare capacity again on every call).
+fn fill(
+    buf: &mut Vec<u8>,
+    mut filled: usize,
+    data: &mut dyn Read,
+    limit: usize,
+) -> std::io::Result<usize> {
+    while filled < limit {
+        if filled >= buf.len() {
+            let grow = buf.len().clamp(8 << 10, 4 << 20);
+            let new_len = buf.len().saturating_add(grow).min(limit);
+            buf.resize(new_len, 0);
+        }
+        let end = buf.len().min(limit);
+        let Some(space) = buf.get_mut(filled..end) else {
+            break;
+        };
+        match data.read(space) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
 fn fingerprint(rules: &[Rule], config: &SecretsConfig) -> String {
     let mut s = format!(
         "bosun-checks/{};max={};builtin_allow={}",
@@ -921,7 +1005,7 @@ fn fingerprint(rules: &[Rule], config: &SecretsConfig) -> String {
             r.info.id,
             r.info.severity,
             r.info.keywords.join(","),
-            r.regex.as_str()
+            r.regex.source
         ));
     }
     s.push_str(&format!(
@@ -991,6 +1075,54 @@ fn jwt_ok(secret: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Built-in regexes compile lazily, so this is where a broken one shows.
+    #[test]
+    fn every_builtin_regex_compiles_within_the_bounds() {
+        for b in BUILTIN {
+            let c = compile(b.id, b.regex).unwrap_or_else(|e| panic!("{}: {e}", b.id));
+            assert!(
+                !c.secret_groups.is_empty(),
+                "{}: no `secret` capture group",
+                b.id
+            );
+        }
+        let scanner = SecretScanner::builtin();
+        assert!(scanner.rules.iter().all(|r| r.regex.get().is_some()));
+    }
+
+    /// Yields its bytes a few at a time, as a decompressor may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(out.len()).min(3);
+            let (now, rest) = self.0.split_at(n);
+            out[..n].copy_from_slice(now);
+            self.0 = rest;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn fill_reuses_the_buffer_and_stops_at_the_limit() {
+        let text: Vec<u8> = (0..20_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        // a buffer left over from a bigger file, full of other bytes
+        let mut buf = vec![b'#'; 50_000];
+        let n = fill(&mut buf, 0, &mut Trickle(&text[..10]), 1024).expect("read");
+        assert_eq!(&buf[..n], &text[..10]);
+        // in two steps, as inspect does: the head, then the rest
+        let mut buf = Vec::new();
+        let mut r = Trickle(&text);
+        let head = fill(&mut buf, 0, &mut r, 1024).expect("read");
+        assert_eq!(head, 1024);
+        let all = fill(&mut buf, head, &mut r, 15_000).expect("read");
+        assert_eq!(all, 15_000);
+        assert_eq!(&buf[..all], &text[..15_000]);
+        // the limit is never exceeded, whatever is left in the input
+        let n = fill(&mut Vec::new(), 0, &mut &text[..], 0).expect("read");
+        assert_eq!(n, 0);
+    }
 
     #[test]
     fn base64() {
