@@ -155,6 +155,21 @@ fn a_pnpm_lock_past_the_entry_limit_is_cut() {
 }
 
 #[test]
+fn a_pnpm_importer_with_more_dependencies_than_the_limit_is_cut() {
+    // No `packages` at all: every dependency is reported from the importer,
+    // up to the entry limit, with warnings.
+    let mut s = String::from("lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n");
+    for i in 0..MAX_ENTRIES + 10_000 {
+        s.push_str(&format!(
+            "      p{i}:\n        specifier: 1.0.0\n        version: 1.0.0\n"
+        ));
+    }
+    let p = pnpm::parse(s.as_bytes()).expect("pnpm");
+    assert_cut("pnpm importers", p.packages.len(), &p.warnings);
+    assert_eq!(p.packages.len(), MAX_ENTRIES);
+}
+
+#[test]
 fn yaml_alias_bombs_and_deep_nesting_are_refused() {
     let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
                 c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n\

@@ -17,8 +17,8 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::lang::common::{
-    BoundedMap, Declared, Edges, LangError, MaybeString, Parsed, clip, cut_warning, dev_only, utf8,
-    with_budget, yaml_error, yaml_options,
+    BoundedMap, Declared, Edges, LangError, MAX_ENTRIES, MaybeString, Parsed, clip, cut_warning,
+    dev_only, utf8, with_budget, yaml_error, yaml_options,
 };
 use crate::lang::npm::package_lock::{registry_version, valid_name};
 
@@ -325,12 +325,15 @@ fn read_doc(mut doc: Doc, out: &mut Parsed) {
         out.packages.push(d);
     }
     if !unlisted.is_empty() {
+        let room = MAX_ENTRIES.saturating_sub(out.packages.len());
+        let n = unlisted.len();
         out.warnings.push(format!(
-            "{} dependencies of the importers have no `packages` entry (a cut or \
-             hand-edited lockfile); reported from the importers",
-            unlisted.len()
+            "{n} dependencies of the importers have no `packages` entry (a cut or \
+             hand-edited lockfile); reported from the importers"
         ));
-        out.packages.extend(unlisted);
+        out.warnings
+            .extend(cut_warning("importers", n.saturating_sub(room)));
+        out.packages.extend(unlisted.into_iter().take(room));
     }
 }
 
