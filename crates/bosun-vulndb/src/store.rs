@@ -625,8 +625,23 @@ impl Db {
         )
         .map_err(sqlite_err(path, "open database"))?;
         check_schema(&conn, path)?;
-        conn.execute_batch("PRAGMA query_only=1; PRAGMA cache_size=-32768;")
-            .map_err(sqlite_err(path, "set pragmas"))?;
+        // The file is never written in place (imports rename a new file
+        // over it), so the reader keeps its shared lock (no lock and header
+        // check per statement) and maps the file. The query planner keeps
+        // one plan per statement: with STAT4 samples it would re-prepare the
+        // lookup for every new package name.
+        conn.execute_batch(
+            "PRAGMA query_only=1; PRAGMA cache_size=-32768; PRAGMA locking_mode=EXCLUSIVE; PRAGMA mmap_size=268435456;",
+        )
+        .map_err(sqlite_err(path, "set pragmas"))?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(sqlite_err(
+            path,
+            "set the query planner stability guarantee",
+        ))?;
         let dict = read_dict(&conn, path)?;
         let dec = Decoder::new(dict.as_deref()).map_err(|e| VulnDbError::Corrupt {
             path: path.to_path_buf(),

@@ -251,6 +251,7 @@ fn convert(file: &str, rec: &Value, out: &mut Parsed) {
             );
             continue;
         }
+        prune_listed(&ns, &ranges, &mut versions);
         let mut row_sev = None;
         if let Some(s) = a.get("severity").and_then(Value::as_array) {
             for (k2, s) in s.iter().enumerate() {
@@ -311,6 +312,49 @@ fn convert(file: &str, rec: &Value, out: &mut Parsed) {
         }
     }
     out.advisories.push(adv);
+}
+
+/// Drops the `versions` entries that the ranges already cover.
+///
+/// A record is affected at `v` when a range holds `v` or a listed version
+/// equals `v`; a listed version that a range holds adds nothing (any `v`
+/// equal to it is held by the same range). PyPI and GHSA records list every
+/// affected release besides their ranges: dropping the covered ones saves
+/// parsing them at every match and keeps the file small. Versions the ranges
+/// do not cover (those from GIT ranges, or that do not parse) are kept.
+fn prune_listed(ns: &str, ranges: &[Range], versions: &mut Vec<String>) {
+    let Some(scheme) = crate::model::scheme_of(ns) else {
+        return;
+    };
+    if ranges.is_empty() || versions.is_empty() {
+        return;
+    }
+    // Only when every range compares in the namespace's own order (a SEMVER
+    // range on, say, PyPI re-reads the version as SemVer, where two spellings
+    // of one PyPI version may differ).
+    let same_order = ranges.iter().all(|r| match r.range_type {
+        RangeType::Ecosystem => true,
+        RangeType::Semver => matches!(
+            scheme,
+            bosun_version::Scheme::Semver | bosun_version::Scheme::Go
+        ),
+        _ => false,
+    });
+    if !same_order {
+        return;
+    }
+    let affected = bosun_version::osv::Affected {
+        package: None,
+        ranges: ranges.to_vec(),
+        versions: Vec::new(),
+    };
+    versions.retain(|listed| match scheme.parse(listed) {
+        Ok(v) => {
+            bosun_version::osv::evaluate_version(&v, &affected).outcome
+                != bosun_version::osv::Outcome::Affected
+        }
+        Err(_) => true,
+    });
 }
 
 fn read_severity(
@@ -453,6 +497,35 @@ mod tests {
         assert_eq!(ids, ["CVE-2023-1", "CVE-2023-2"]);
         assert_eq!(p.advisories[0].related, ["DLA-1-1"]);
         assert_eq!(p.advisories[0].affected[0].namespace, "debian:bullseye");
+    }
+
+    #[test]
+    fn listed_versions_the_ranges_cover_are_dropped() {
+        // PyPI: the ECOSYSTEM range covers 1.0 and 1.1; 0.9 came from a GIT
+        // range and stays, as does a version that does not parse.
+        let rec: Value = serde_json::json!({
+            "id": "PYSEC-X", "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"},
+                "ranges": [
+                    {"type": "GIT", "repo": "https://example.org/r", "events": [{"introduced": "0"}, {"fixed": "abc"}]},
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.2"}]}],
+                "versions": ["0.9", "1.0", "1.1", "not a version!"]}]
+        });
+        let p = parse_records("f", vec![rec]);
+        match &p.advisories[0].affected[0].rule {
+            Rule::Osv { versions, .. } => assert_eq!(versions, &["0.9", "not a version!"]),
+            other => panic!("{other:?}"),
+        }
+        // A SEMVER range on PyPI compares in another order: nothing is dropped.
+        let rec: Value = serde_json::json!({
+            "id": "PYSEC-Y", "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"},
+                "ranges": [{"type": "SEMVER", "events": [{"introduced": "1.0.0"}, {"fixed": "1.2.0"}]}],
+                "versions": ["1.0", "1.1"]}]
+        });
+        let p = parse_records("f", vec![rec]);
+        match &p.advisories[0].affected[0].rule {
+            Rule::Osv { versions, .. } => assert_eq!(versions, &["1.0", "1.1"]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
