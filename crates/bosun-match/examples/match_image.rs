@@ -40,7 +40,10 @@ fn main() {
     };
     let cold = t.elapsed();
     let t = Instant::now();
-    let again = m.match_inventory(&inv).map(|o| o.findings.len()).unwrap_or(0);
+    let again = m
+        .match_inventory(&inv)
+        .map(|o| o.findings.len())
+        .unwrap_or(0);
     let warm = t.elapsed();
     for f in &outcome.findings {
         println!(
