@@ -18,6 +18,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -77,7 +78,7 @@ def parse_purl(purl):
         if name == "stdlib":
             version = version.removeprefix("v")
     elif ty == "pypi":
-        name = parts[-1].lower().replace("_", "-").replace(".", "-")
+        name = re.sub(r"[-_.]+", "-", parts[-1]).lower()  # PEP 503
     else:
         name = "/".join(parts)
     return ty, name, version
