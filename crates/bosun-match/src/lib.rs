@@ -33,12 +33,13 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use bosun_model::{
     Cvss, Distro, Ecosystem, Finding, FixState, Inventory, MatchDetails, Package, PackageRef,
     Severity,
 };
-use bosun_version::osv::Outcome;
+use bosun_version::osv::{Affected, Outcome};
 use bosun_version::{Scheme, Version};
 use bosun_vulndb::model::scheme_of;
 use bosun_vulndb::{Advisory, AffectedHit, Db, Rule, VulnDbError, constraints, eval, namespace};
@@ -83,9 +84,27 @@ pub fn match_inventory(inv: &Inventory, db: &Db) -> Result<Vec<Finding>, MatchEr
 pub struct Matcher<'db> {
     db: &'db Db,
     opts: MatchOptions,
-    advisories: HashMap<i64, Advisory>,
-    by_id: HashMap<String, Vec<Advisory>>,
-    lookups: HashMap<(String, String), std::rc::Rc<Vec<AffectedHit>>>,
+    advisories: HashMap<i64, Rc<Advisory>>,
+    by_id: HashMap<String, Rc<Vec<Advisory>>>,
+    lookups: HashMap<(String, String), Rc<Vec<Prepared>>>,
+    /// Findings of a query (ecosystem, namespaces, names, version) that
+    /// matched without a warning, with the first package's reference: the
+    /// same query in another inventory gets copies with its own package.
+    results: HashMap<ResultKey, Rc<Vec<Finding>>>,
+}
+
+type ResultKey = (Ecosystem, Vec<String>, Vec<String>, String);
+
+/// Most entries kept in each cache before it is emptied.
+const MAX_CACHED: usize = 200_000;
+
+/// An affected row with what evaluating it needs, built once per lookup.
+struct Prepared {
+    hit: AffectedHit,
+    /// The OSV entry of an OSV rule (built once, not at every evaluation).
+    osv: Option<Affected>,
+    /// Fixed versions of a constraint rule.
+    hint: Vec<String>,
 }
 
 /// One affected row that matched a package.
@@ -95,6 +114,9 @@ struct Candidate {
     state: FixState,
     row_severity: Option<Severity>,
     eval: eval::Eval,
+    /// The row (for telling identical rows found under two names apart).
+    rows: Rc<Vec<Prepared>>,
+    index: usize,
 }
 
 /// How to look a package up.
@@ -177,50 +199,62 @@ impl<'db> Matcher<'db> {
             advisories: HashMap::new(),
             by_id: HashMap::new(),
             lookups: HashMap::new(),
+            results: HashMap::new(),
         }
     }
 
-    fn lookup(
-        &mut self,
-        ns: &str,
-        name: &str,
-    ) -> Result<std::rc::Rc<Vec<AffectedHit>>, MatchError> {
+    fn lookup(&mut self, ns: &str, name: &str) -> Result<Rc<Vec<Prepared>>, MatchError> {
         let key = (ns.to_owned(), name.to_owned());
         if let Some(h) = self.lookups.get(&key) {
             return Ok(h.clone());
         }
-        let hits = std::rc::Rc::new(self.db.affected(ns, name)?);
-        if self.lookups.len() > 200_000 {
+        let hits: Vec<Prepared> = self
+            .db
+            .affected(ns, name)?
+            .into_iter()
+            .map(|hit| Prepared {
+                osv: eval::osv_affected(&hit.rule),
+                hint: match &hit.rule {
+                    Rule::Constraints { patched, .. } => constraints::fixed_versions(patched),
+                    _ => Vec::new(),
+                },
+                hit,
+            })
+            .collect();
+        let hits = Rc::new(hits);
+        if self.lookups.len() > MAX_CACHED {
             self.lookups.clear();
         }
         self.lookups.insert(key, hits.clone());
         Ok(hits)
     }
 
-    fn advisory(&mut self, adv: i64) -> Result<Option<&Advisory>, MatchError> {
-        if !self.advisories.contains_key(&adv) {
-            if let Some(a) = self.db.advisory(adv)? {
-                if self.advisories.len() > 200_000 {
-                    self.advisories.clear();
-                }
-                self.advisories.insert(adv, a);
-            } else {
-                return Ok(None);
-            }
+    fn advisory(&mut self, adv: i64) -> Result<Option<Rc<Advisory>>, MatchError> {
+        if let Some(a) = self.advisories.get(&adv) {
+            return Ok(Some(a.clone()));
         }
-        Ok(self.advisories.get(&adv))
+        let Some(a) = self.db.advisory(adv)? else {
+            return Ok(None);
+        };
+        let a = Rc::new(a);
+        if self.advisories.len() > MAX_CACHED {
+            self.advisories.clear();
+        }
+        self.advisories.insert(adv, a.clone());
+        Ok(Some(a))
     }
 
     /// Records of an identifier in every source (NVD enrichment).
-    fn records_of(&mut self, id: &str) -> Result<&[Advisory], MatchError> {
-        if !self.by_id.contains_key(id) {
-            let v = self.db.advisories_by_id(id)?;
-            if self.by_id.len() > 200_000 {
-                self.by_id.clear();
-            }
-            self.by_id.insert(id.to_owned(), v);
+    fn records_of(&mut self, id: &str) -> Result<Rc<Vec<Advisory>>, MatchError> {
+        if let Some(v) = self.by_id.get(id) {
+            return Ok(v.clone());
         }
-        Ok(self.by_id.get(id).map(Vec::as_slice).unwrap_or_default())
+        let v = Rc::new(self.db.advisories_by_id(id)?);
+        if self.by_id.len() > MAX_CACHED {
+            self.by_id.clear();
+        }
+        self.by_id.insert(id.to_owned(), v.clone());
+        Ok(v)
     }
 
     fn query(
@@ -327,9 +361,44 @@ impl<'db> Matcher<'db> {
         findings: &mut Vec<Finding>,
         warnings: &mut BTreeSet<String>,
     ) -> Result<(), MatchError> {
+        let key: ResultKey = (
+            p.ecosystem,
+            q.namespaces.clone(),
+            q.names.clone(),
+            q.version.clone(),
+        );
+        if let Some(done) = self.results.get(&key) {
+            let package = PackageRef::of(p);
+            findings.extend(done.iter().map(|f| Finding {
+                package: package.clone(),
+                ..f.clone()
+            }));
+            return Ok(());
+        }
+        let start = findings.len();
+        let mut mine = BTreeSet::new();
+        self.match_package_uncached(p, q, findings, &mut mine)?;
+        if mine.is_empty() {
+            if self.results.len() > MAX_CACHED {
+                self.results.clear();
+            }
+            let done = findings.get(start..).unwrap_or_default().to_vec();
+            self.results.insert(key, Rc::new(done));
+        } else {
+            warnings.append(&mut mine);
+        }
+        Ok(())
+    }
+
+    fn match_package_uncached(
+        &mut self,
+        p: &Package,
+        q: &Query,
+        findings: &mut Vec<Finding>,
+        warnings: &mut BTreeSet<String>,
+    ) -> Result<(), MatchError> {
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut parsed: Option<(Scheme, Version)> = None;
-        let mut seen_rows: BTreeSet<(i64, String)> = BTreeSet::new();
         for ns in &q.namespaces {
             let Some(scheme) = scheme_of(ns) else {
                 continue;
@@ -355,12 +424,12 @@ impl<'db> Matcher<'db> {
                         }
                     },
                 };
-                for h in hits.iter() {
-                    let hint = match &h.rule {
-                        Rule::Constraints { patched, .. } => constraints::fixed_versions(patched),
-                        _ => Vec::new(),
+                for (index, pr) in hits.iter().enumerate() {
+                    let h = &pr.hit;
+                    let e = match &pr.osv {
+                        Some(a) => eval::evaluate_affected(a, &v),
+                        None => eval::evaluate(&h.rule, &v, &pr.hint),
                     };
-                    let e = eval::evaluate(&h.rule, &v, &hint);
                     for n in &e.notes {
                         warnings.insert(format!("advisory row {} for {name} in {ns}: {n}", h.adv));
                     }
@@ -373,7 +442,14 @@ impl<'db> Matcher<'db> {
                     if e.outcome != Outcome::Affected {
                         continue;
                     }
-                    if !seen_rows.insert((h.adv, format!("{:?}", h.rule))) {
+                    // The same row found under a second name or namespace.
+                    let seen = candidates.iter().any(|c| {
+                        c.adv == h.adv
+                            && c.rows
+                                .get(c.index)
+                                .is_some_and(|other| other.hit.rule == h.rule)
+                    });
+                    if seen {
                         continue;
                     }
                     candidates.push(Candidate {
@@ -382,6 +458,8 @@ impl<'db> Matcher<'db> {
                         state: h.state,
                         row_severity: h.severity,
                         eval: e,
+                        rows: hits.clone(),
+                        index,
                     });
                 }
             }
@@ -434,7 +512,7 @@ impl<'db> Matcher<'db> {
         for &i in members {
             let Some(c) = candidates.get(i) else { continue };
             namespaces.insert(c.namespace.clone());
-            let Some(a) = self.advisory(c.adv)?.cloned() else {
+            let Some(a) = self.advisory(c.adv)? else {
                 continue;
             };
             own_ids.push(a.id.clone());
@@ -502,13 +580,11 @@ impl<'db> Matcher<'db> {
             .cloned()
             .collect();
         for cve in lookups {
-            let recs: Vec<Advisory> = self
-                .records_of(&cve)?
+            let recs = self.records_of(&cve)?;
+            for r in recs
                 .iter()
                 .filter(|r| !sources.contains(&r.source) && r.affected.is_empty())
-                .cloned()
-                .collect();
-            for r in recs {
+            {
                 for c in &r.cvss {
                     push_cvss(&mut cvss, &c.vector, &c.source);
                 }

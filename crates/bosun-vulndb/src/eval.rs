@@ -57,6 +57,34 @@ fn show(set: &[Constraint]) -> String {
         .join(", ")
 }
 
+/// An OSV `affected[]` entry built once from a stored rule, for callers that
+/// evaluate the same rule for many versions (the matcher caches these).
+pub fn osv_affected(rule: &Rule) -> Option<Affected> {
+    match rule {
+        Rule::Osv { ranges, versions } => Some(Affected {
+            package: None,
+            ranges: ranges.clone(),
+            versions: versions.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// [`evaluate`] for an OSV entry already built with [`osv_affected`].
+pub fn evaluate_affected(affected: &Affected, v: &Version) -> Eval {
+    let verdict = evaluate_version(v, affected);
+    Eval {
+        outcome: verdict.outcome,
+        fixed: verdict.fixed_in,
+        reason: verdict
+            .reason
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        notes: verdict.skipped.iter().map(ToString::to_string).collect(),
+    }
+}
+
 /// Evaluates `rule` for the installed version `v` (parsed in the namespace's scheme).
 pub fn evaluate(rule: &Rule, v: &Version, fixed_hint: &[String]) -> Eval {
     let scheme = v.scheme();
@@ -89,13 +117,7 @@ pub fn evaluate(rule: &Rule, v: &Version, fixed_hint: &[String]) -> Eval {
                 ranges: ranges.clone(),
                 versions: versions.clone(),
             };
-            let verdict = evaluate_version(v, &affected);
-            e.outcome = verdict.outcome;
-            e.fixed = verdict.fixed_in.clone();
-            if let Some(r) = &verdict.reason {
-                e.reason = r.to_string();
-            }
-            e.notes = verdict.skipped.iter().map(ToString::to_string).collect();
+            return evaluate_affected(&affected, v);
         }
         Rule::Constraints {
             vulnerable,
