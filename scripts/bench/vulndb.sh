@@ -56,4 +56,6 @@ for img in $images; do invs="$invs $work/inv/$img.json"; done
 for i in 1 2 3; do
     "$ex/vulndb_bench" rescan "$work/bosun.db" "$work/sboms"
 done
+echo "-- the same with a new matcher for every SBOM (nothing shared between SBOMs)"
+"$ex/vulndb_bench" rescan "$work/bosun.db" "$work/sboms" --fresh
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

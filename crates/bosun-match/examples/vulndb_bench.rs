@@ -9,7 +9,9 @@
 //!   inventories, round robin.
 //! - `vulndb_bench rescan DB DIR`: reads every SBOM in DIR with
 //!   `bosun_sbom::read_inventory` and matches it, with one matcher per thread
-//!   (what a registry rescan does), and prints the total and the split.
+//!   (what a registry rescan does), and prints the total and the split;
+//!   `--fresh` uses a new matcher for every SBOM (no cache shared between
+//!   SBOMs: the bound for images that share no package).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -99,7 +101,7 @@ fn write_sboms(out: &str, count: usize, invs: &[String]) {
     println!("wrote {count} SBOMs, {bytes} bytes, to {out}");
 }
 
-fn rescan(db: &str, dir: &str) {
+fn rescan(db: &str, dir: &str, fresh: bool) {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| die(format!("{dir}: {e}")))
         .filter_map(Result::ok)
@@ -113,9 +115,18 @@ fn rescan(db: &str, dir: &str) {
         .map_init(
             || {
                 let db: &'static bosun_vulndb::Db = Box::leak(Box::new(open(db)));
-                bosun_match::Matcher::new(db)
+                (db, bosun_match::Matcher::new(db))
             },
-            |m, f| {
+            |(db, reused), f| {
+                // `fresh`: a new matcher (empty caches) for every SBOM, the
+                // bound for SBOMs that share no package with one another.
+                let mut own;
+                let m = if fresh {
+                    own = bosun_match::Matcher::new(db);
+                    &mut own
+                } else {
+                    reused
+                };
                 let t0 = Instant::now();
                 let bytes =
                     std::fs::read(f).unwrap_or_else(|e| die(format!("{}: {e}", f.display())));
@@ -167,9 +178,10 @@ fn main() {
             let invs: Vec<String> = invs.iter().map(|s| s.to_string()).collect();
             write_sboms(out, count.parse().unwrap_or(1000), &invs)
         }
-        ["rescan", db, dir] => rescan(db, dir),
+        ["rescan", db, dir] => rescan(db, dir, false),
+        ["rescan", db, dir, "--fresh"] => rescan(db, dir, true),
         _ => die(
-            "usage: vulndb_bench match DB INVENTORY.json [RUNS] | write-sboms OUT_DIR COUNT INVENTORY.json... | rescan DB DIR",
+            "usage: vulndb_bench match DB INVENTORY.json [RUNS] | write-sboms OUT_DIR COUNT INVENTORY.json... | rescan DB DIR [--fresh]",
         ),
     }
 }
