@@ -35,25 +35,24 @@ pub enum Format {
 /// `reference` is what the user named (a path), recorded in the inventory's
 /// source.
 pub fn read_inventory(bytes: &[u8], reference: &str) -> Result<(Format, Inventory), SbomError> {
-    let probe: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| SbomError::Json {
+    // Only the keys that tell the formats apart: the rest of the document is
+    // skipped without building a tree, so a document is parsed for real once.
+    let probe: Probe = serde_json::from_slice(bytes).map_err(|e| SbomError::Json {
         format: "SBOM",
         path: format!("line {} column {}", e.line(), e.column()),
         source: e,
     })?;
-    if probe.get("bomFormat").and_then(|v| v.as_str()) == Some("CycloneDX") {
+    if probe.bom_format.as_deref() == Some("CycloneDX") {
         let bom: Bom = parse(bytes, "CycloneDX")?;
         return Ok((Format::CycloneDx, from_cyclonedx(&bom, reference)));
     }
-    if probe.get("spdxVersion").is_some() {
+    if probe.spdx_version.is_some() {
         let doc: Document = parse(bytes, "SPDX")?;
         return Ok((Format::Spdx, from_spdx(&doc, reference)));
     }
-    if probe
-        .get("schema")
-        .and_then(|v| v.as_str())
-        .is_some_and(|s| s.starts_with("bosun.inventory/"))
+    if let Some(schema) = probe.schema.as_deref()
+        && schema.starts_with("bosun.inventory/")
     {
-        let schema = probe.get("schema").and_then(|v| v.as_str()).unwrap_or("");
         if schema != INVENTORY_SCHEMA {
             return Err(SbomError::Invalid {
                 format: "bosun JSON",
@@ -66,6 +65,26 @@ pub fn read_inventory(bytes: &[u8], reference: &str) -> Result<(Format, Inventor
     Err(SbomError::Invalid {
         format: "SBOM",
         message: "neither CycloneDX (bomFormat), SPDX (spdxVersion) nor bosun JSON (schema)".into(),
+    })
+}
+
+/// The top-level keys that identify an SBOM format. Values of another type
+/// than expected count as absent (the real parse then names the field).
+#[derive(serde::Deserialize)]
+struct Probe {
+    #[serde(rename = "bomFormat", default, deserialize_with = "string_or_none")]
+    bom_format: Option<String>,
+    #[serde(rename = "spdxVersion", default)]
+    spdx_version: Option<serde::de::IgnoredAny>,
+    #[serde(default, deserialize_with = "string_or_none")]
+    schema: Option<String>,
+}
+
+fn string_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::Deserialize;
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
     })
 }
 
