@@ -78,7 +78,9 @@ image:
     );
     assert!(has("banned package deb tzdata"), "{msgs:#?}");
     assert!(
-        has("CVE-2023-4911 in libc6 2.36-9+deb12u7 (/var/lib/dpkg/status), fixed in 2.36-9+deb12u8: CVSS 7.8 >= 7.6"),
+        has(
+            "CVE-2023-4911 in libc6 2.36-9+deb12u7 (/var/lib/dpkg/status), fixed in 2.36-9+deb12u8: CVSS 7.8 >= 7.6"
+        ),
         "{msgs:#?}"
     );
     assert!(
