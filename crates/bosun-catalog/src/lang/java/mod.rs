@@ -30,7 +30,7 @@ pub mod meta;
 pub mod zipstream;
 
 use std::collections::BTreeSet;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 
 use bosun_model::{Ecosystem, Location, Package};
 use sha1::{Digest, Sha1};
@@ -201,7 +201,7 @@ fn walk_entries(
     ev: &mut Evidence,
 ) -> Result<(), ZipError> {
     let budget = cx.budget;
-    let mut zs = ZipStream::new(BufReader::with_capacity(64 * 1024, hashing));
+    let mut zs = ZipStream::new(hashing);
     while let Some(e) = zs.next_entry(budget)? {
         if e.is_dir() {
             zs.skip(&e, budget)?;
@@ -573,19 +573,11 @@ mod tests {
 
     #[test]
     fn zip_bomb_ends_with_a_warning_and_keeps_earlier_findings() {
-        // 64 MiB of zeros behind a data descriptor (with an 8 MiB budget):
-        // only inflating finds the end, and the budget stops that.
-        use flate2::Compression;
-        use flate2::write::DeflateEncoder;
-        use std::io::Write;
-        let mut enc = DeflateEncoder::new(Vec::new(), Compression::best());
-        let zeros = vec![0u8; 1 << 20];
-        for _ in 0..64 {
-            enc.write_all(&zeros).expect("deflate");
-        }
-        let bomb = enc.finish().expect("deflate");
-        // A real entry, then the bomb entry (deflated, sizes deferred to a
-        // data descriptor that never comes).
+        // A nested archive holding 16 MiB of stored zeros (with a 1 MiB
+        // budget): walking it means inflating it, and the budget stops that.
+        let mut inner = ZipWriter::new();
+        inner.add("big.bin", &vec![0u8; 16 << 20], false, false);
+        let inner = inner.finish();
         let mut w = ZipWriter::new();
         w.add(
             "META-INF/maven/g/ok/pom.properties",
@@ -593,16 +585,17 @@ mod tests {
             false,
             false,
         );
-        let mut out = w.out.clone();
-        out.extend_from_slice(b"PK\x03\x04");
-        out.extend_from_slice(&[20, 0, 8, 0, 8, 0, 0, 0, 0, 0]);
-        out.extend_from_slice(&[0; 12]);
-        out.extend_from_slice(&(8u16).to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(b"bomb.bin");
-        out.extend_from_slice(&bomb);
+        w.add("lib/bomb.jar", &inner, true, false);
+        w.add(
+            "META-INF/maven/g/late/pom.properties",
+            &pom("g", "late", "1.0"),
+            false,
+            false,
+        );
+        let out = w.finish();
+        assert!(out.len() < 64 << 10);
         let limits = Limits {
-            max_decompressed: 8 << 20,
+            max_decompressed: 1 << 20,
             ..Limits::default()
         };
         let f = read_archive_with(&mut out.as_slice(), "/opt/bomb.jar", &limits);
@@ -614,5 +607,51 @@ mod tests {
         assert_eq!(f.artifacts.len(), 1);
         assert_eq!(f.artifacts[0].artifact, "ok");
         assert!(f.artifacts[0].sha1.is_none());
+    }
+
+    #[test]
+    fn skipped_descriptor_entries_are_not_inflated() {
+        // 64 MiB of zeros behind a data descriptor, with a 1 MiB budget:
+        // skipping it finds the descriptor without inflating anything.
+        use flate2::Compression;
+        use flate2::write::DeflateEncoder;
+        use std::io::Write;
+        let mut enc = DeflateEncoder::new(Vec::new(), Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            enc.write_all(&zeros).expect("deflate");
+        }
+        let body = enc.finish().expect("deflate");
+        let mut w = ZipWriter::new();
+        w.add("bomb.bin", &[], true, true);
+        // Replace the empty entry's data and descriptor with the big one.
+        let mut out = w.out.clone();
+        let header_len = 30 + "bomb.bin".len();
+        out.truncate(header_len);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(b"PK\x07\x08");
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(64u32 << 20).to_le_bytes());
+        let mut rest = ZipWriter::new();
+        rest.add(
+            "META-INF/maven/g/after/pom.properties",
+            &pom("g", "after", "2.0"),
+            true,
+            true,
+        );
+        out.extend(rest.finish());
+        let limits = Limits {
+            max_decompressed: 1 << 20,
+            ..Limits::default()
+        };
+        let f = read_archive_with(&mut out.as_slice(), "/opt/big.jar", &limits);
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+        assert_eq!(f.artifacts.len(), 1);
+        assert_eq!(f.artifacts[0].artifact, "after");
+        assert_eq!(
+            f.artifacts[0].sha1.as_deref(),
+            Some(sha1_hex(&out).as_str())
+        );
     }
 }

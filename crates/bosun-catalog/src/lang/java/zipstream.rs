@@ -4,16 +4,21 @@
 //!
 //! Each entry is a local header (`PK\3\4`, sizes, name, extra field), its
 //! data (stored or deflated), and, when flag bit 3 is set, a data
-//! descriptor after the data. Deflate streams end by themselves, so a
-//! deflated entry whose sizes are only in the descriptor (what `jar` and
-//! Java's `ZipOutputStream` write) is read by inflating it; an entry whose
-//! compressed size the header gives is skipped without inflating. The walk
-//! ends at the first central-directory record. Zip64 sizes are read from
-//! the zip64 extra field.
+//! descriptor after the data. An entry whose compressed size the header
+//! gives is skipped without inflating. A deflated entry whose sizes are only
+//! in the descriptor (what `jar`, Maven and Java's `ZipOutputStream` write)
+//! is read by inflating it when its data is wanted; when it is skipped, its
+//! end is found without inflating: the descriptor is the first
+//! `PK\7\8` signature whose compressed size equals its distance from the
+//! entry's start and that is followed by the next record's signature (or
+//! the end of the input). The walk ends at the first central-directory
+//! record. Zip64 sizes are read from the zip64 extra field and descriptor.
 //!
-//! Every decompressed byte, read or skipped, counts against a [`Budget`]
-//! shared by an archive and the archives nested in it: a zip bomb ends the
-//! walk with [`ZipError::Budget`].
+//! Every decompressed byte read counts against a [`Budget`] shared by an
+//! archive and the archives nested in it: a zip bomb (an entry, or a nested
+//! archive, that inflates to more than the budget) ends the walk with
+//! [`ZipError::Budget`]. Skipped entries are not decompressed and cost
+//! nothing.
 
 use std::cell::Cell;
 use std::io::{self, BufRead, Read};
@@ -49,7 +54,18 @@ pub enum ZipError {
     #[error("over the limit of {0} entries for one archive and what it nests")]
     TooManyEntries(u64),
     #[error("read error: {0}")]
-    Io(#[from] io::Error),
+    Io(io::Error),
+}
+
+impl From<io::Error> for ZipError {
+    /// A read that ran out of budget (in this archive's stream or in the
+    /// one it is nested in) is a [`ZipError::Budget`], whatever read it.
+    fn from(e: io::Error) -> Self {
+        match e.get_ref().and_then(|i| i.downcast_ref::<BudgetHit>()) {
+            Some(hit) => ZipError::Budget(hit.0),
+            None => ZipError::Io(e),
+        }
+    }
 }
 
 /// Decompressed bytes and entries still allowed, shared by an archive and
@@ -156,7 +172,7 @@ fn read_exact_or(r: &mut dyn Read, buf: &mut [u8], what: &str) -> Result<(), Zip
         if e.kind() == io::ErrorKind::UnexpectedEof {
             ZipError::Truncated(what.to_owned())
         } else {
-            ZipError::Io(e)
+            ZipError::from(e)
         }
     })
 }
@@ -171,14 +187,14 @@ impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if !self.budget.take_bytes(n as u64) {
-            return Err(io::Error::other(BudgetHit));
+            return Err(io::Error::other(BudgetHit(self.budget.bytes_max)));
         }
         Ok(n)
     }
 }
 
 #[derive(Debug)]
-struct BudgetHit;
+struct BudgetHit(u64);
 impl std::fmt::Display for BudgetHit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("decompressed-size budget exhausted")
@@ -190,17 +206,129 @@ fn is_budget(e: &io::Error) -> bool {
     e.get_ref().is_some_and(|i| i.is::<BudgetHit>())
 }
 
+/// Buffer of a [`Peek`] reader.
+const PEEK_CAPACITY: usize = 64 * 1024;
+
+/// Bytes a data-descriptor candidate needs to be checked: signature, CRC,
+/// two 8-byte (zip64) sizes and the next record's signature.
+const DESCRIPTOR_LOOKAHEAD: usize = 4 + 4 + 16 + 4;
+
+/// A buffered reader that can look ahead: unlike std's `BufReader`, which
+/// refills only when empty, [`Peek::fill_at_least`] moves what is left to
+/// the front and reads more.
+pub struct Peek<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> Peek<R> {
+    pub fn new(inner: R) -> Self {
+        Peek {
+            inner,
+            buf: vec![0; PEEK_CAPACITY],
+            pos: 0,
+            end: 0,
+            eof: false,
+        }
+    }
+
+    /// The buffered bytes, at least `n` of them (at most the capacity)
+    /// unless the input ends first.
+    pub fn fill_at_least(&mut self, n: usize) -> io::Result<&[u8]> {
+        let want = n.min(self.buf.len());
+        if self.end - self.pos < want && !self.eof {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+            while self.end < want {
+                let Some(space) = self.buf.get_mut(self.end..) else {
+                    break;
+                };
+                match self.inner.read(space) {
+                    Ok(0) => {
+                        self.eof = true;
+                        break;
+                    }
+                    Ok(k) => self.end += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(self.buf.get(self.pos..self.end).unwrap_or_default())
+    }
+}
+
+impl<R: Read> Read for Peek<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.end {
+            if out.len() >= self.buf.len() && !self.eof {
+                return self.inner.read(out);
+            }
+            self.fill_at_least(1)?;
+        }
+        let avail = self.buf.get(self.pos..self.end).unwrap_or_default();
+        let k = avail.len().min(out.len());
+        if let (Some(dst), Some(src)) = (out.get_mut(..k), avail.get(..k)) {
+            dst.copy_from_slice(src);
+        }
+        self.pos += k;
+        Ok(k)
+    }
+}
+
+impl<R: Read> BufRead for Peek<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.fill_at_least(1)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.end);
+    }
+}
+
+/// Whether `sig` starts a zip record that may follow an entry.
+fn record_follows(sig: &[u8]) -> bool {
+    sig.len() >= 4
+        && matches!(
+            le32(sig, 0),
+            LOCAL | CENTRAL | END | END64 | END64_LOCATOR | SIGNATURE | EXTRA_DATA
+        )
+}
+
+/// The length of the data descriptor at `at` in `buf` (16, or 24 for zip64
+/// sizes) when it is the one that ends an entry whose data took `dist`
+/// bytes: its compressed size is `dist` and the next record (or the end of
+/// the input) follows it. `None` when `buf` is too short to tell and the
+/// input goes on (`eof` false), or when it is not the descriptor.
+fn descriptor_at(buf: &[u8], at: usize, dist: u64, eof: bool) -> Option<usize> {
+    for (len, size) in [
+        (16usize, u64::from(le32(buf, at + 8))),
+        (24usize, le64(buf, at + 8)),
+    ] {
+        let after = buf.get(at + len..).unwrap_or_default();
+        let complete = buf.len() >= at + len;
+        if complete && size == dist && (record_follows(after) || (eof && after.is_empty())) {
+            return Some(len);
+        }
+    }
+    None
+}
+
 /// The entries of a zip stream, in order.
 pub struct ZipStream<R> {
-    r: R,
+    r: Peek<R>,
     started: bool,
     ended: bool,
 }
 
-impl<R: BufRead> ZipStream<R> {
+impl<R: Read> ZipStream<R> {
     pub fn new(r: R) -> Self {
         ZipStream {
-            r,
+            r: Peek::new(r),
             started: false,
             ended: false,
         }
@@ -211,8 +339,8 @@ impl<R: BufRead> ZipStream<R> {
     fn find_start(&mut self) -> Result<(), ZipError> {
         let mut skipped: u64 = 0;
         loop {
-            let buf = self.r.fill_buf()?;
-            if buf.is_empty() {
+            let buf = self.r.fill_at_least(4)?;
+            if buf.len() < 4 {
                 return Err(ZipError::NotZip(MAX_PREFIX));
             }
             if let Some(p) = memchr::memmem::find(buf, b"PK\x03\x04") {
@@ -220,14 +348,7 @@ impl<R: BufRead> ZipStream<R> {
                 return Ok(());
             }
             // Keep the last 3 bytes: a signature may straddle the refill.
-            let keep = buf.len().min(3);
-            let n = buf.len() - keep;
-            if n == 0 {
-                // Fewer than 4 bytes left and no signature.
-                let len = buf.len();
-                self.r.consume(len);
-                continue;
-            }
+            let n = buf.len() - 3;
             self.r.consume(n);
             skipped += n as u64;
             if skipped > MAX_PREFIX {
@@ -404,8 +525,9 @@ impl<R: BufRead> ZipStream<R> {
         Ok(out)
     }
 
-    /// Moves past an entry without looking at its data.
-    pub fn skip(&mut self, e: &Entry, budget: &Budget) -> Result<(), ZipError> {
+    /// Moves past an entry without looking at its data (nothing is
+    /// decompressed, so skipping costs no budget).
+    pub fn skip(&mut self, e: &Entry, _budget: &Budget) -> Result<(), ZipError> {
         match e.compressed {
             Some(c) => {
                 let n = io::copy(&mut (&mut self.r).take(c), &mut io::sink())?;
@@ -413,18 +535,57 @@ impl<R: BufRead> ZipStream<R> {
                     return Err(ZipError::Truncated(format!("entry `{}`", e.name)));
                 }
             }
-            None if e.method == 8 && !e.encrypted() => {
-                self.with_data(e, budget, |_| ())?;
-                return Ok(());
-            }
-            None => {
-                return Err(ZipError::Entry {
-                    name: e.name.clone(),
-                    why: "the data's size is only in a data descriptor, and the data is not deflated: the rest of the archive cannot be found".into(),
-                });
-            }
+            // Whatever the method, and encrypted or not: the descriptor is
+            // outside the data.
+            None => return self.skip_to_descriptor(e),
         }
         self.skip_descriptor(e)
+    }
+
+    /// Moves past a deflated entry whose size only its data descriptor
+    /// gives, without inflating it: to the end of the first descriptor
+    /// candidate that [`descriptor_at`] accepts.
+    fn skip_to_descriptor(&mut self, e: &Entry) -> Result<(), ZipError> {
+        let mut dist: u64 = 0;
+        loop {
+            let buf = self.r.fill_at_least(DESCRIPTOR_LOOKAHEAD)?;
+            let eof = buf.len() < DESCRIPTOR_LOOKAHEAD;
+            if buf.is_empty() {
+                return Err(ZipError::Truncated(format!(
+                    "entry `{}`: no data descriptor before the end",
+                    e.name
+                )));
+            }
+            // Candidates whose whole descriptor is in view (all of them at
+            // the end of the input).
+            let span = if eof {
+                buf.len()
+            } else {
+                buf.len() + 1 - DESCRIPTOR_LOOKAHEAD
+            };
+            let mut from = 0;
+            let mut found = None;
+            let hay_end = (span + 3).min(buf.len());
+            while let Some(i) =
+                memchr::memmem::find(buf.get(from..hay_end).unwrap_or_default(), b"PK\x07\x08")
+            {
+                let at = from + i;
+                if at >= span {
+                    break;
+                }
+                if let Some(len) = descriptor_at(buf, at, dist + at as u64, eof) {
+                    found = Some(at + len);
+                    break;
+                }
+                from = at + 1;
+            }
+            if let Some(n) = found {
+                self.r.consume(n);
+                return Ok(());
+            }
+            self.r.consume(span);
+            dist += span as u64;
+        }
     }
 
     fn skip_descriptor(&mut self, e: &Entry) -> Result<(), ZipError> {
@@ -445,7 +606,7 @@ impl<R: BufRead> ZipStream<R> {
         read_exact_or(&mut self.r, &mut skip, "data descriptor")?;
         // A zip64 descriptor has 8 more bytes; they would not start a
         // `PK` record.
-        let buf = self.r.fill_buf()?;
+        let buf = self.r.fill_at_least(10)?;
         if buf.len() >= 8 && !buf.starts_with(b"PK") && buf.get(8..10) == Some(b"PK") {
             self.r.consume(8);
         }
@@ -599,26 +760,109 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn skipping_sized_entries_costs_no_budget_but_descriptor_entries_do() {
+    fn skipping_costs_no_budget_reading_does() {
         let big = vec![0u8; 1 << 20];
-        let mut w = ZipWriter::new();
-        w.add("sized.bin", &big, true, false);
-        let zip = w.finish();
-        let budget = Budget::new(1000, 10);
-        let mut zs = ZipStream::new(zip.as_slice());
-        let e = zs.next_entry(&budget).expect("entry").expect("some");
-        zs.skip(&e, &budget).expect("skip");
-        assert_eq!(budget.bytes_left(), 1000);
-        assert!(zs.next_entry(&budget).expect("end").is_none());
+        for descriptor in [false, true] {
+            let mut w = ZipWriter::new();
+            w.add("big.bin", &big, true, descriptor);
+            w.add("after.txt", b"x", false, false);
+            let zip = w.finish();
+            let budget = Budget::new(1000, 10);
+            let mut zs = ZipStream::new(zip.as_slice());
+            let e = zs.next_entry(&budget).expect("entry").expect("some");
+            zs.skip(&e, &budget).expect("skip");
+            assert_eq!(budget.bytes_left(), 1000, "descriptor {descriptor}");
+            let e = zs.next_entry(&budget).expect("entry").expect("some");
+            assert_eq!(e.name, "after.txt");
 
+            let budget = Budget::new(1000, 10);
+            let mut zs = ZipStream::new(zip.as_slice());
+            let e = zs.next_entry(&budget).expect("entry").expect("some");
+            let r = zs.with_data(&e, &budget, |r| io::copy(r, &mut io::sink()));
+            assert!(
+                matches!(r, Ok(Err(_)) | Err(ZipError::Budget(1000))),
+                "descriptor {descriptor}: {r:?}"
+            );
+        }
+    }
+
+    /// Entries of `zip` after skipping every one, through a reader that
+    /// hands out `chunk` bytes per read.
+    fn skip_all(zip: &[u8], chunk: usize) -> Result<Vec<String>, ZipError> {
+        struct Chunky<'a>(&'a [u8], usize);
+        impl Read for Chunky<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(self.1).min(out.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let budget = Budget::new(0, 100);
+        let mut zs = ZipStream::new(Chunky(zip, chunk));
+        let mut names = Vec::new();
+        while let Some(e) = zs.next_entry(&budget)? {
+            zs.skip(&e, &budget)?;
+            names.push(e.name);
+        }
+        Ok(names)
+    }
+
+    #[test]
+    fn descriptors_are_found_by_size_and_what_follows() {
+        // Stored data behind descriptors: the data holds decoy descriptor
+        // signatures (wrong size; right size but no record after), and the
+        // real descriptors land on every offset around the 64 KiB buffer.
+        let decoys = |n: usize| {
+            let mut d = Vec::new();
+            d.extend_from_slice(b"PK\x07\x08\0\0\0\0\x10\0\0\0\x10\0\0\0PK\x03\x04");
+            d.extend_from_slice(b"PK\x07\x08\0\0\0\0");
+            d.extend_from_slice(&(d.len() as u32 - 4).to_le_bytes());
+            d.extend_from_slice(b"\0\0\0\0xx");
+            d.resize(n, b'.');
+            d
+        };
+        for size in [0usize, 1, 27, 100, PEEK_CAPACITY - 60, PEEK_CAPACITY - 16]
+            .into_iter()
+            .chain(PEEK_CAPACITY - 40..PEEK_CAPACITY + 8)
+        {
+            let mut w = ZipWriter::new();
+            w.add("a.bin", &decoys(size.max(40)), false, true);
+            w.add("b.txt", &b"b".repeat(size), true, true);
+            w.add("c.txt", b"c", false, false);
+            let zip = w.finish();
+            for chunk in [1usize, 7, 4096, 1 << 20] {
+                assert_eq!(
+                    skip_all(&zip, chunk).expect("walk"),
+                    ["a.bin", "b.txt", "c.txt"],
+                    "size {size}, chunk {chunk}"
+                );
+            }
+            // Without the central directory: the last descriptor ends the input.
+            let mut w = ZipWriter::new();
+            w.add("a.bin", &decoys(size.max(40)), false, true);
+            let zip = w.out;
+            assert_eq!(skip_all(&zip, 4096).expect("walk"), ["a.bin"]);
+            // A descriptor that never comes is a truncation.
+            let cut = &zip[..zip.len() - 16];
+            assert!(matches!(skip_all(cut, 4096), Err(ZipError::Truncated(_))));
+        }
+    }
+
+    #[test]
+    fn zip64_descriptors_are_found() {
+        let data = b"zip64 descriptor ahead".repeat(10);
         let mut w = ZipWriter::new();
-        w.add("bomb.bin", &big, true, true);
-        w.add("after.txt", b"x", false, false);
-        let zip = w.finish();
-        let budget = Budget::new(1000, 10);
-        let mut zs = ZipStream::new(zip.as_slice());
-        let e = zs.next_entry(&budget).expect("entry").expect("some");
-        assert!(matches!(zs.skip(&e, &budget), Err(ZipError::Budget(1000))));
+        w.add("x.bin", &data, false, true);
+        let mut zip = w.out;
+        // Rewrite the 16-byte descriptor as a zip64 one (8-byte sizes).
+        zip.truncate(zip.len() - 8);
+        zip.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        zip.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        let mut w = ZipWriter::new();
+        w.add("y.txt", b"y", false, false);
+        zip.extend(w.finish());
+        assert_eq!(skip_all(&zip, 4096).expect("walk"), ["x.bin", "y.txt"]);
     }
 
     #[test]
