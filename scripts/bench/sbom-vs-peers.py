@@ -6,7 +6,8 @@ median wall time and the largest peak RSS (from wait4's ru_maxrss) of each,
 and the ratios. Cold means no layer cache: bosun runs with --no-cache, Trivy
 with --cache-backend memory, Syft has none. Trivy cannot read jars offline
 (it wants its Java DB), so it skips the jar directories, which only makes its
-job smaller. "bosun-warm" is the same bosun command with a layer cache that
+job smaller. CPU time (user+sys, from wait4) is printed beside the wall time:
+on a busy machine it is the steadier comparison. "bosun-warm" is the same bosun command with a layer cache that
 already holds every layer (filled by one run before the timing). The load
 average is printed before and after: other work on the machine slows every
 tool, not always alike.
@@ -39,7 +40,7 @@ def measure(cmd, env):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"{' '.join(cmd)} failed ({code}):\n{err[-2000:]}")
-    return wall, usage.ru_maxrss * 1024
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def main():
@@ -66,12 +67,13 @@ def main():
         "syft": [os.path.join(PEERS, "syft"), "scan", "-q", "-o", "cyclonedx-json", f"docker-archive:{tar}"],
     }
     load_before = os.getloadavg()
-    results = {k: {"wall": [], "rss": []} for k in cmds}
+    results = {k: {"wall": [], "rss": [], "cpu": []} for k in cmds}
     for _ in range(args.runs):
         for name, cmd in cmds.items():
-            w, r = measure(cmd, env)
+            w, r, c = measure(cmd, env)
             results[name]["wall"].append(w)
             results[name]["rss"].append(r)
+            results[name]["cpu"].append(c)
     load_after = os.getloadavg()
     shutil.rmtree(cache, ignore_errors=True)
     summary = {"load_before": load_before, "load_after": load_after}
@@ -80,15 +82,20 @@ def main():
     for name, r in results.items():
         med = statistics.median(r["wall"])
         rss = max(r["rss"])
-        summary[name] = {"median_wall_s": med, "max_rss_mb": rss / 2**20, "walls": r["wall"]}
-        print(f"  {name:10} median {med:6.3f} s   peak RSS {rss / 2**20:7.1f} MiB   runs "
-              + " ".join(f"{w:.3f}" for w in r["wall"]))
+        cpu = statistics.median(r["cpu"])
+        summary[name] = {"median_wall_s": med, "median_cpu_s": cpu, "max_rss_mb": rss / 2**20,
+                         "walls": r["wall"]}
+        print(f"  {name:10} median {med:6.3f} s   cpu (user+sys) {cpu:6.3f} s   "
+              f"peak RSS {rss / 2**20:7.1f} MiB   runs " + " ".join(f"{w:.3f}" for w in r["wall"]))
     b = summary["bosun"]["median_wall_s"]
     checks = []
     for peer, target in (("trivy", 3), ("syft", 10)):
         ratio = summary[peer]["median_wall_s"] / b
         summary[f"ratio_{peer}"] = ratio
         checks.append((f"bosun cold is {ratio:.1f}x faster than {peer} (target >= {target}x)", ratio >= target))
+    for peer in ("trivy", "syft"):
+        summary[f"cpu_ratio_{peer}"] = summary[peer]["median_cpu_s"] / summary["bosun"]["median_cpu_s"]
+        print(f"       (cpu time: {peer} uses {summary[f'cpu_ratio_{peer}']:.1f}x bosun's)")
     w = summary["bosun-warm"]["median_wall_s"]
     checks.append((f"bosun warm {w * 1000:.0f} ms (target <= 50 ms)", w <= 0.050))
     rss = max(summary["bosun"]["max_rss_mb"], summary["bosun-warm"]["max_rss_mb"])
