@@ -6,11 +6,11 @@ median wall time and the largest peak RSS (from wait4's ru_maxrss) of each,
 and the ratios. Cold means no layer cache: bosun runs with --no-cache, Trivy
 with --cache-backend memory, Syft has none. Trivy cannot read jars offline
 (it wants its Java DB), so it skips the jar directories, which only makes its
-job smaller. CPU time (user+sys, from wait4) is printed beside the wall time:
-on a busy machine it is the steadier comparison. "bosun-warm" is the same bosun command with a layer cache that
-already holds every layer (filled by one run before the timing). The load
-average is printed before and after: other work on the machine slows every
-tool, not always alike.
+job smaller. CPU time (user+sys, from wait4) is printed beside the wall
+time: on a busy machine it is the steadier comparison. "bosun-warm" is the
+same bosun command with a layer cache that already holds every layer (filled
+by one run before the timing). The load average is printed before and after:
+other work on the machine slows every tool, not always alike.
 
 Targets (issue 4): bosun cold >= 3x faster than Trivy and >= 10x faster than
 Syft, warm <= 50 ms, peak RSS <= 64 MiB.
