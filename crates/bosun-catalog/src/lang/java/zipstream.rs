@@ -8,10 +8,10 @@
 //! gives is skipped without inflating. A deflated entry whose sizes are only
 //! in the descriptor (what `jar`, Maven and Java's `ZipOutputStream` write)
 //! is read by inflating it when its data is wanted; when it is skipped, its
-//! end is found without inflating: the descriptor is the first
-//! `PK\7\8` signature whose compressed size equals its distance from the
-//! entry's start and that is followed by the next record's signature (or
-//! the end of the input). The walk ends at the first central-directory
+//! end is found without inflating: the descriptor (with or without its
+//! optional `PK\7\8` signature) is the first one whose compressed size
+//! equals its distance from the entry's start and that the next record's
+//! signature (or the end of the input) follows. The walk ends at the first central-directory
 //! record. Zip64 sizes are read from the zip64 extra field and descriptor.
 //!
 //! Every decompressed byte read counts against a [`Budget`] shared by an
@@ -299,23 +299,65 @@ fn record_follows(sig: &[u8]) -> bool {
         )
 }
 
-/// The length of the data descriptor at `at` in `buf` (16, or 24 for zip64
-/// sizes) when it is the one that ends an entry whose data took `dist`
-/// bytes: its compressed size is `dist` and the next record (or the end of
-/// the input) follows it. `None` when `buf` is too short to tell and the
-/// input goes on (`eof` false), or when it is not the descriptor.
-fn descriptor_at(buf: &[u8], at: usize, dist: u64, eof: bool) -> Option<usize> {
-    for (len, size) in [
-        (16usize, u64::from(le32(buf, at + 8))),
-        (24usize, le64(buf, at + 8)),
-    ] {
-        let after = buf.get(at + len..).unwrap_or_default();
-        let complete = buf.len() >= at + len;
-        if complete && size == dist && (record_follows(after) || (eof && after.is_empty())) {
-            return Some(len);
+/// The end (in `buf`) of the first data descriptor that starts in
+/// `buf[..span]` and ends the entry whose data began `dist` bytes before
+/// `buf`: its compressed size equals its own distance from the entry's
+/// start, and the next record's signature (or, at the end of the input,
+/// nothing) follows it. Descriptors come with the `PK\7\8` signature or
+/// without it (it is optional), with 4- or 8-byte (zip64) sizes: 16, 24, 12
+/// or 20 bytes. The caller keeps [`DESCRIPTOR_LOOKAHEAD`] bytes in view
+/// past `span` unless `eof`.
+fn find_descriptor(buf: &[u8], span: usize, dist: u64, eof: bool) -> Option<usize> {
+    // (start, end) of the candidates that check out.
+    let mut best: Option<(usize, usize)> = None;
+    let mut take = |start: usize, end: usize| {
+        if start < span && best.is_none_or(|(s, _)| start < s) {
+            best = Some((start, end));
+        }
+    };
+    let ends_here = |end: usize| {
+        record_follows(buf.get(end..).unwrap_or_default()) || (eof && end == buf.len())
+    };
+    let hay = buf
+        .get(..(span + DESCRIPTOR_LOOKAHEAD).min(buf.len()))
+        .unwrap_or_default();
+    for k in memchr::memmem::find_iter(hay, b"PK") {
+        if le32(buf, k) == DESCRIPTOR {
+            // Signed: signature, CRC, sizes; the size at +8.
+            for (len, size) in [(16, u64::from(le32(buf, k + 8))), (24, le64(buf, k + 8))] {
+                if buf.len() >= k + len && size == dist + k as u64 && ends_here(k + len) {
+                    take(k, k + len);
+                    break;
+                }
+            }
+        } else if record_follows(buf.get(k..).unwrap_or_default()) {
+            // Unsigned, ending where this record starts: CRC, sizes.
+            unsigned(buf, k, dist, &mut take);
         }
     }
-    None
+    if eof {
+        // Unsigned, at the very end of the input.
+        unsigned(buf, buf.len(), dist, &mut take);
+    }
+    best.map(|(_, end)| end)
+}
+
+/// Checks for an unsigned descriptor (CRC, then 4- or 8-byte sizes) that
+/// ends at `end`.
+fn unsigned(buf: &[u8], end: usize, dist: u64, take: &mut impl FnMut(usize, usize)) {
+    for (len, wide) in [(12usize, false), (20usize, true)] {
+        let Some(start) = end.checked_sub(len) else {
+            continue;
+        };
+        let size = if wide {
+            le64(buf, start + 4)
+        } else {
+            u64::from(le32(buf, start + 4))
+        };
+        if size == dist + start as u64 {
+            take(start, end);
+        }
+    }
 }
 
 /// The entries of a zip stream, in order.
@@ -563,22 +605,7 @@ impl<R: Read> ZipStream<R> {
             } else {
                 buf.len() + 1 - DESCRIPTOR_LOOKAHEAD
             };
-            let mut from = 0;
-            let mut found = None;
-            let hay_end = (span + 3).min(buf.len());
-            while let Some(i) =
-                memchr::memmem::find(buf.get(from..hay_end).unwrap_or_default(), b"PK\x07\x08")
-            {
-                let at = from + i;
-                if at >= span {
-                    break;
-                }
-                if let Some(len) = descriptor_at(buf, at, dist + at as u64, eof) {
-                    found = Some(at + len);
-                    break;
-                }
-                from = at + 1;
-            }
+            let found = find_descriptor(buf, span, dist, eof);
             if let Some(n) = found {
                 self.r.consume(n);
                 return Ok(());
@@ -846,6 +873,58 @@ pub(crate) mod tests {
             // A descriptor that never comes is a truncation.
             let cut = &zip[..zip.len() - 16];
             assert!(matches!(skip_all(cut, 4096), Err(ZipError::Truncated(_))));
+        }
+    }
+
+    /// A stored entry with a data descriptor without its (optional)
+    /// signature; `wide`: 8-byte sizes.
+    fn unsigned_entry(name: &str, data: &[u8], wide: bool) -> Vec<u8> {
+        let mut o = Vec::new();
+        o.extend_from_slice(&LOCAL.to_le_bytes());
+        o.extend_from_slice(&[20, 0, 8, 0, 0, 0, 0, 0, 0, 0]);
+        o.extend_from_slice(&[0; 12]);
+        o.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        o.extend_from_slice(&0u16.to_le_bytes());
+        o.extend_from_slice(name.as_bytes());
+        o.extend_from_slice(data);
+        o.extend_from_slice(&crc32(data).to_le_bytes());
+        if wide {
+            o.extend_from_slice(&(data.len() as u64).to_le_bytes());
+            o.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        } else {
+            o.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            o.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        }
+        o
+    }
+
+    #[test]
+    fn descriptors_without_a_signature_are_found_too() {
+        // Decoys: a record signature inside the data whose preceding bytes
+        // do not hold the right size.
+        let data = |n: usize| {
+            let mut d = b"..........PK\x03\x04....\x05\0\0\0PK\x01\x02".to_vec();
+            d.resize(n, b'u');
+            d
+        };
+        for size in [30usize, 100, PEEK_CAPACITY - 30, PEEK_CAPACITY + 3] {
+            for wide in [false, true] {
+                let mut zip = unsigned_entry("u.bin", &data(size), wide);
+                zip.extend(unsigned_entry("v.bin", &data(size / 2 + 20), wide));
+                let mut w = ZipWriter::new();
+                w.add("w.txt", b"w", false, false);
+                zip.extend(w.finish());
+                for chunk in [1usize, 5, 4096, 1 << 20] {
+                    assert_eq!(
+                        skip_all(&zip, chunk).expect("walk"),
+                        ["u.bin", "v.bin", "w.txt"],
+                        "size {size}, wide {wide}, chunk {chunk}"
+                    );
+                }
+                // The last thing in the input.
+                let zip = unsigned_entry("u.bin", &data(size), wide);
+                assert_eq!(skip_all(&zip, 4096).expect("walk"), ["u.bin"]);
+            }
         }
     }
 
