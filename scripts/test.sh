@@ -18,6 +18,10 @@ for a in "$@"; do
   esac
 done
 
+# No incremental compilation: a one-off build gains nothing from it, and its
+# caches would double the target directory on a CI machine's small disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 step() { printf '\n==> %s\n' "$*"; }
 
 if [ "$setup" = 1 ]; then
