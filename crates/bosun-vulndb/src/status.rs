@@ -36,7 +36,11 @@ pub struct Status {
     pub warnings: Vec<String>,
 }
 
-fn age_days(then: &str, now: jiff::Timestamp) -> Option<u64> {
+/// Whole days from `then` (an RFC 3339 import time, as [`SourceMeta`] keeps
+/// it) to `now`; `None` when `then` is unreadable or in the future.
+///
+/// [`SourceMeta`]: crate::SourceMeta
+pub fn age_days(then: &str, now: jiff::Timestamp) -> Option<u64> {
     let t: jiff::Timestamp = then.parse().ok()?;
     let secs = now.as_second().checked_sub(t.as_second())?;
     u64::try_from(secs / 86_400).ok()

@@ -18,6 +18,7 @@ fn bosun() -> Command {
         .env_remove("BOSUN_DB")
         .env_remove("BOSUN_POLICY")
         .env_remove("BOSUN_SCANNERS")
+        .env_remove("BOSUN_DB_MAX_AGE_DAYS")
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .current_dir(work());
     c
@@ -478,6 +479,56 @@ fn without_a_database_the_scan_warns_unless_the_gate_needs_one() {
     assert!(out.stdout.is_empty(), "no report on error");
     assert!(text(&out.stderr).contains("no vulnerability database"));
     assert!(!missing.exists(), "nothing created");
+}
+
+#[test]
+fn stale_vulnerability_data_is_named_with_its_age() {
+    let img = image("bookworm-nonroot");
+    let stale = work().join("stale/bosun.db");
+    std::fs::create_dir_all(stale.parent().expect("parent")).expect("mkdir");
+    std::fs::copy(db(), &stale).expect("copy db");
+    let conn = rusqlite::Connection::open(&stale).expect("open copy");
+    let n = conn
+        .execute(
+            "UPDATE sources SET imported_at = '2026-01-01T00:00:00Z' WHERE name = (SELECT min(name) FROM sources)",
+            [],
+        )
+        .expect("age one source");
+    assert_eq!(n, 1);
+    let name: String = conn
+        .query_row(
+            "SELECT name FROM sources WHERE imported_at = '2026-01-01T00:00:00Z'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("its name");
+    drop(conn);
+    let s = stale.to_str().expect("utf-8");
+
+    let out = run(&["scan", "--db", s, "-f", "json", &img]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let warned: Vec<&str> = err.lines().filter(|l| l.contains("days old")).collect();
+    assert_eq!(warned.len(), 1, "only the aged source warns: {err}");
+    assert!(warned[0].contains(&format!("from {name} is ")), "{err}");
+
+    // A limit above its age silences it.
+    let out = run(&[
+        "scan",
+        "--db",
+        s,
+        "--db-max-age-days",
+        "100000",
+        "-f",
+        "json",
+        &img,
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("days old"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

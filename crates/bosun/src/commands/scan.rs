@@ -264,15 +264,17 @@ fn open_db(
     }
     let db = bosun_vulndb::Db::open(&path)
         .with_context(|| format!("cannot open the vulnerability database {}", path.display()))?;
-    // Only staleness matters here; skipped records are `bosun db status`'s business.
-    if let Ok(st) = bosun_vulndb::status::status(&path, args.db_max_age_days, None) {
-        for s in &st.sources {
-            match s.age_days {
+    // Only staleness matters here; skipped records are `bosun db status`'s
+    // business. The open database answers it (no second open of the file).
+    if let Ok(sources) = db.sources() {
+        let now = jiff::Timestamp::now();
+        for s in &sources {
+            match bosun_vulndb::status::age_days(&s.imported_at, now) {
                 Some(d) if d > args.db_max_age_days => warn(
                     global,
                     &format!(
                         "vulnerability data from {} is {d} days old (update with `bosun db update`)",
-                        s.meta.name
+                        s.name
                     ),
                 ),
                 _ => {}
