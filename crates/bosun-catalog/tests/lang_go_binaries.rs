@@ -19,26 +19,8 @@ use bosun_catalog::{Analyzer, InspectedFile, Output};
 use bosun_model::Ecosystem;
 use bosun_tree::FileMeta;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn manifest() -> serde_json::Value {
-    let path = repo().join(".test-images/manifest.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}\nThe real test images are missing: build them with \
-             `scripts/build-test-images.sh` (scripts/test.sh does it first).",
-            path.display()
-        )
-    });
-    serde_json::from_str(&text).expect("manifest.json")
-}
-
 fn rootfs_file(image_path: &str) -> PathBuf {
-    repo()
-        .join(".test-images/rootfs/bookworm-app")
-        .join(image_path.trim_start_matches('/'))
+    bosun_test::images::rootfs("bookworm-app").join(image_path.trim_start_matches('/'))
 }
 
 /// Runs the executable analyzer on a file the way the catalog streams it.
@@ -68,7 +50,7 @@ fn triples(out: &Output, eco: Ecosystem) -> BTreeSet<(String, String)> {
 
 #[test]
 fn test_image_go_binaries_match_the_manifest() {
-    let m = manifest();
+    let m = bosun_test::images::manifest();
     let bins = m["images"]["bookworm-app"]["binaries"]
         .as_array()
         .expect("binaries");
@@ -131,7 +113,7 @@ fn test_image_go_binaries_match_the_manifest() {
 
 #[test]
 fn test_image_cargo_auditable_binary_matches_the_manifest() {
-    let m = manifest();
+    let m = bosun_test::images::manifest();
     let bins = m["images"]["bookworm-app"]["binaries"]
         .as_array()
         .expect("binaries");

@@ -5,13 +5,12 @@
 //! and Cargo.lock entries of `lockfiles`, the toolchains of `binaries`) is
 //! found, in the file and layer it was installed in, and nothing else is.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use bosun_catalog::Catalog;
-use bosun_image::{OpenOptions, open, parse_reference};
 use bosun_model::{Ecosystem, Package};
-use bosun_tree::FileTree;
 
 /// (ecosystem, name, version, outer file, nested archive path or "", layer)
 type Key = (String, String, String, String, String, usize);
@@ -45,17 +44,7 @@ fn key_of(p: &Package) -> Option<Key> {
 
 #[test]
 fn bookworm_app_go_rust_java_packages() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let manifest = root.join(".test-images/manifest.json");
-    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}\nThe real test images are missing: build them with \
-             `scripts/build-test-images.sh` (scripts/test.sh does it first).",
-            manifest.display()
-        )
-    });
-    let json: serde_json::Value = serde_json::from_str(&text).expect("manifest.json");
-    let image = &json["images"]["bookworm-app"];
+    let image = bosun_test::images::image("bookworm-app");
 
     // What the build installed.
     let mut want: BTreeSet<Key> = BTreeSet::new();
@@ -113,19 +102,7 @@ fn bookworm_app_go_rust_java_packages() {
     }
     assert!(want.len() > 100, "{}", want.len());
 
-    let exports = &image["exports"];
-    let layout = exports["oci-uncompressed"]["path"]
-        .as_str()
-        .or_else(|| exports["oci"]["path"].as_str())
-        .expect("oci layout path");
-    let spec = parse_reference(&format!("oci-dir:{}:latest", root.join(layout).display()))
-        .expect("reference");
-    let opened = open(&spec, &OpenOptions::default()).expect("open the OCI layout");
-    let catalog = Catalog::all();
-    let which: Vec<usize> = (0..opened.layers().len()).collect();
-    let layers = opened.read_layers(&which, &catalog).expect("read layers");
-    let tree = FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
-    let result = catalog.run(&tree).expect("catalog");
+    let result = common::catalog_image("bookworm-app", &Catalog::all());
 
     let mine: Vec<&str> = ["executable", "go-mod", "cargo-lock", "java-archive"].to_vec();
     let warnings: Vec<&String> = result
@@ -152,7 +129,8 @@ fn bookworm_app_go_rust_java_packages() {
         let sha = p.properties.get("sha1").expect("sha1");
         assert_eq!(sha.len(), 40, "{}", p.name);
     }
-    let jar = root.join(".test-images/rootfs/bookworm-app/opt/javaapp/lib/log4j-core-2.19.0.jar");
+    let jar =
+        bosun_test::images::rootfs("bookworm-app").join("opt/javaapp/lib/log4j-core-2.19.0.jar");
     let log4j = result
         .packages
         .iter()

@@ -6,16 +6,15 @@
 //! must be found where and when the build put it, deleted ones must not be,
 //! and nothing else may be reported (no phantom packages).
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use bosun_catalog::lang::npm::NpmAnalyzer;
 use bosun_catalog::lang::python::{PythonAnalyzer, metadata::normalize};
 use bosun_catalog::lang::ruby::RubyAnalyzer;
 use bosun_catalog::{Catalog, CatalogOptions};
-use bosun_image::{OpenOptions, open, parse_reference};
 use bosun_model::{Ecosystem, Package};
-use bosun_tree::FileTree;
 
 fn eco(name: &str) -> Option<Ecosystem> {
     match name {
@@ -37,25 +36,7 @@ fn canonical(e: Ecosystem, name: &str) -> String {
 
 #[test]
 fn bookworm_app_python_npm_and_ruby_packages() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let manifest = root.join(".test-images/manifest.json");
-    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}\nThe real test images are missing: build them with \
-             `scripts/build-test-images.sh` (scripts/test.sh does it first).",
-            manifest.display()
-        )
-    });
-    let json: serde_json::Value = serde_json::from_str(&text).expect("manifest.json");
-    let image = &json["images"]["bookworm-app"];
-    let exports = &image["exports"];
-    let layout = exports["oci-uncompressed"]["path"]
-        .as_str()
-        .or_else(|| exports["oci"]["path"].as_str())
-        .expect("oci layout path");
-    let spec = parse_reference(&format!("oci-dir:{}:latest", root.join(layout).display()))
-        .expect("reference");
-    let opened = open(&spec, &OpenOptions::default()).expect("open the OCI layout");
+    let image = bosun_test::images::image("bookworm-app");
     let catalog = Catalog::new(
         vec![
             Box::new(PythonAnalyzer),
@@ -65,10 +46,7 @@ fn bookworm_app_python_npm_and_ruby_packages() {
         CatalogOptions::default(),
     )
     .expect("catalog");
-    let which: Vec<usize> = (0..opened.layers().len()).collect();
-    let layers = opened.read_layers(&which, &catalog).expect("read layers");
-    let tree = FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
-    let result = catalog.run(&tree).expect("catalog");
+    let result = common::catalog_image("bookworm-app", &catalog);
     assert!(result.warnings.is_empty(), "{:?}", result.warnings);
     let pkgs: Vec<&Package> = result.packages.iter().collect();
 

@@ -5,34 +5,16 @@
 //! e2fsprogs; later layers touch other files (and delete /usr/share/doc/curl).
 //! The manifest records which packages layer 1 added and removed.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use bosun_catalog::Catalog;
-use bosun_image::{OpenOptions, open, parse_reference};
 use bosun_model::Ecosystem;
-use bosun_tree::FileTree;
 
 #[test]
 fn bookworm_app_packages_come_from_the_layers_that_installed_them() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let manifest = root.join(".test-images/manifest.json");
-    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}\nThe real test images are missing: build them with \
-             `scripts/build-test-images.sh` (scripts/test.sh does it first).",
-            manifest.display()
-        )
-    });
-    let json: serde_json::Value = serde_json::from_str(&text).expect("manifest.json");
-    let image = &json["images"]["bookworm-app"];
-    // The gunzipped copy of the layout reads faster in debug builds.
-    let exports = &image["exports"];
-    let layout = exports["oci-uncompressed"]["path"]
-        .as_str()
-        .or_else(|| exports["oci"]["path"].as_str())
-        .expect("oci layout path");
-    let oci = root.join(layout);
+    let image = bosun_test::images::image("bookworm-app");
     let list = |v: &serde_json::Value| -> BTreeSet<String> {
         v.as_array()
             .expect("array")
@@ -46,13 +28,7 @@ fn bookworm_app_packages_come_from_the_layers_that_installed_them() {
     let count = image["dpkg"]["package_count"].as_u64().expect("count") as usize;
     assert!(!added.is_empty() && removed.contains("e2fsprogs"));
 
-    let spec = parse_reference(&format!("oci-dir:{}:latest", oci.display())).expect("reference");
-    let opened = open(&spec, &OpenOptions::default()).expect("open the OCI layout");
-    let catalog = Catalog::all();
-    let which: Vec<usize> = (0..opened.layers().len()).collect();
-    let layers = opened.read_layers(&which, &catalog).expect("read layers");
-    let tree = FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
-    let result = catalog.run(&tree).expect("catalog");
+    let result = common::catalog_image("bookworm-app", &Catalog::all());
     let debs: Vec<_> = result
         .packages
         .iter()

@@ -17,27 +17,9 @@ use bosun_catalog::Catalog;
 use bosun_model::{Ecosystem, Package};
 use bosun_tree::{FileMeta, FileTree, TreeBuilder};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The kept root filesystem of an image, from `.test-images/manifest.json`.
+/// The kept root filesystem of an image, checked to hold a dpkg database.
 fn rootfs(image: &str) -> PathBuf {
-    let root = repo_root();
-    let manifest = root.join(".test-images/manifest.json");
-    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}\nThe real test images are missing: build them with \
-             `scripts/build-test-images.sh` (scripts/test.sh does it first).",
-            manifest.display()
-        )
-    });
-    let json: serde_json::Value = serde_json::from_str(&text).expect("manifest.json is JSON");
-    let rel = json["images"][image]["rootfs"]["path"]
-        .as_str()
-        .unwrap_or_else(|| panic!("manifest.json has no images.{image}.rootfs.path"));
-    let dir = root.join(rel);
-    let dir = dir.canonicalize().unwrap_or(dir);
+    let dir = bosun_test::images::rootfs(image);
     assert!(
         dir.join("var/lib/dpkg/status").is_file(),
         "{}: no dpkg status; rebuild with scripts/build-test-images.sh",
@@ -256,7 +238,7 @@ fn other_debian_images_equal_dpkg_query() {
 fn peers_agree(dir: &Path, ours: &BTreeSet<String>) {
     let bin = std::env::var_os("BOSUN_PEERS_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".peers/bin"));
+        .unwrap_or_else(|| bosun_test::repo_root().join(".peers/bin"));
     let syft = bin.join("syft");
     if syft.is_file() {
         let out = Command::new(&syft)

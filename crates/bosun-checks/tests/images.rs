@@ -5,20 +5,20 @@
 //! `.test-images/manifest.json` and from the kept root filesystems, never
 //! from this file.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use bosun_catalog::Catalog;
 use bosun_checks::{
     CheckOptions, LayerSecrets, NO_HEALTHCHECK, PORT_22, PRIVATE_KEYS, REQUIRED_LABELS, ROOT_USER,
     SECRETS_IN_CONFIG, SECRETS_IN_FILES, SETUID_SETGID, SSH_SERVER, SUDO, SecretScanner,
     WORLD_WRITABLE, run_checks,
 };
-use bosun_image::{OpenOptions, open, parse_reference};
 use bosun_model::{CheckFinding, INVENTORY_SCHEMA, Inventory, SecretFinding, SecretSource};
-use bosun_tree::{Both, FileTree};
+use bosun_tree::FileTree;
 use serde_json::Value;
 
 struct Scanned {
@@ -48,20 +48,13 @@ fn repo(rel: &str) -> String {
 }
 
 fn scan(reference: &str) -> Scanned {
-    let scanner = SecretScanner::builtin();
-    let catalog = Catalog::all();
-    let spec = parse_reference(reference).unwrap_or_else(|e| panic!("{reference}: {e}"));
-    let img = open(&spec, &OpenOptions::default()).unwrap_or_else(|e| panic!("{reference}: {e}"));
-    let which: Vec<usize> = (0..img.layers().len()).collect();
-    let sink = Both {
-        first: &catalog,
-        second: &scanner,
-        max_shared: 64 << 20,
-    };
-    let layers = img
-        .read_layers(&which, &sink)
-        .unwrap_or_else(|e| panic!("{reference}: {e}"));
-    let tree = FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
+    let common::Read {
+        image: img,
+        tree,
+        catalog,
+        scanner,
+        layers: which,
+    } = common::read(reference);
     let found = catalog
         .run(&tree)
         .unwrap_or_else(|e| panic!("{reference}: {e}"));
@@ -92,10 +85,7 @@ fn scan(reference: &str) -> Scanned {
 }
 
 fn docker_archive(name: &str) -> String {
-    let path = image(name)["exports"]["docker-archive"]["path"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{name}: no docker-archive export in manifest.json"));
-    format!("docker-archive:{}", repo(path))
+    bosun_test::images::docker_archive(name)
 }
 
 fn scanned(name: &'static str) -> &'static Scanned {

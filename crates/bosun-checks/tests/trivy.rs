@@ -17,16 +17,15 @@
 //! without it the test says so and passes. `scripts/compare/secrets.py`
 //! prints the same comparison for people.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bosun_catalog::Catalog;
 use bosun_checks::SecretScanner;
-use bosun_image::{OpenOptions, open, parse_reference};
 use bosun_model::{SecretFinding, SecretSource};
-use bosun_tree::{Both, FileTree};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -114,21 +113,8 @@ fn run_trivy(trivy: &Path, archive: &str, diff_ids: &[String]) -> Vec<TrivySecre
 
 /// Secrets the way a scan finds them: catalog and scanner over one read.
 fn bosun(reference: &str) -> Vec<SecretFinding> {
-    let scanner = SecretScanner::builtin();
-    let catalog = Catalog::all();
-    let spec = parse_reference(reference).unwrap_or_else(|e| panic!("{reference}: {e}"));
-    let img = open(&spec, &OpenOptions::default()).unwrap_or_else(|e| panic!("{reference}: {e}"));
-    let which: Vec<usize> = (0..img.layers().len()).collect();
-    let sink = Both {
-        first: &catalog,
-        second: &scanner,
-        max_shared: 64 << 20,
-    };
-    let layers = img
-        .read_layers(&which, &sink)
-        .unwrap_or_else(|e| panic!("{reference}: {e}"));
-    let tree = FileTree::squash(layers.into_iter().map(|(_, l)| l).collect());
-    scanner.finish(&tree, img.config())
+    let r = common::read(reference);
+    r.scanner.finish(&r.tree, r.image.config())
 }
 
 /// Trivy's findings bosun lacks (each bosun finding answers one Trivy

@@ -29,15 +29,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn inventory() -> Inventory {
-    let manifest = bosun_test::images::manifest();
-    let tar = manifest["images"]["bookworm-app"]["exports"]["docker-archive"]["path"]
-        .as_str()
-        .expect("bookworm-app docker-archive export in .test-images/manifest.json (scripts/build-test-images.sh)")
-        .to_owned();
-    let reference = format!(
-        "docker-archive:{}",
-        bosun_test::repo_root().join(tar).display()
-    );
+    let reference = bosun_test::images::docker_archive("bookworm-app");
     bosun_scan::inventory(&reference, &bosun_scan::ScanOptions::default())
         .unwrap_or_else(|e| panic!("inventory {reference}: {e}"))
 }

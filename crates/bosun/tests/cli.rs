@@ -53,14 +53,7 @@ fn db() -> &'static Path {
 }
 
 fn image(name: &str) -> String {
-    let m = bosun_test::images::manifest();
-    let path = m["images"][name]["exports"]["docker-archive"]["path"]
-        .as_str()
-        .unwrap_or_else(|| panic!("manifest.json has no docker-archive of {name}"));
-    format!(
-        "docker-archive:{}",
-        bosun_test::repo_root().join(path).display()
-    )
+    bosun_test::images::docker_archive(name)
 }
 
 fn text(b: &[u8]) -> String {
