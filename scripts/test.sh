@@ -23,6 +23,10 @@ done
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 step() { printf '\n==> %s\n' "$*"; }
+# Free disk space, printed at the start and the end so that a CI log shows
+# how close the run came to filling the machine.
+disk_free() { echo "disk: $(df -h --output=avail "$repo" | tail -1 | tr -d ' ') free under $repo ($1)"; }
+disk_free start
 
 if [ "$setup" = 1 ]; then
   step "test dependencies"
@@ -51,4 +55,5 @@ step "fuzz targets build"
 scripts/fuzz.sh build
 
 echo
+disk_free end
 echo "all tests passed"
