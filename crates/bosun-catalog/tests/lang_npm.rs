@@ -5,6 +5,8 @@
 //! fixtures (`tests/fixtures/lang/npm/oracle.py`) and Trivy's golden
 //! outputs. See `tests/fixtures/lang/npm/SOURCE.md`.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -118,27 +120,12 @@ fn lockfile_fixtures_match_other_parsers() {
     }
 }
 
-/// Trivy's expected packages (name, version, dev) for its fixture, the
-/// project itself left out. Trivy leaves development-only packages of yarn
-/// and pnpm projects out unless asked: `with_dev` says whether the golden
-/// output has them.
+/// Trivy's expected packages for one of its fixtures (name, version, dev).
+/// Trivy leaves development-only packages of yarn and pnpm projects out
+/// unless asked, so a golden output has them only when Trivy ran with
+/// `--include-dev-deps`.
 fn trivy_golden(rel: &str) -> BTreeSet<(String, String, bool)> {
-    let g = json(rel);
-    let mut out = BTreeSet::new();
-    for r in g["Results"].as_array().expect("Results") {
-        for p in r["Packages"].as_array().into_iter().flatten() {
-            if p["Relationship"].as_str() == Some("root") {
-                continue;
-            }
-            out.insert((
-                p["Name"].as_str().expect("Name").to_owned(),
-                p["Version"].as_str().expect("Version").to_owned(),
-                p["Dev"].as_bool().unwrap_or(false),
-            ));
-        }
-    }
-    assert!(!out.is_empty(), "{rel}");
-    out
+    common::trivy_packages(&json(rel), rel, str::to_owned)
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! lockfile fixtures, and what uv, Poetry and Pipenv themselves say about
 //! lockfiles they wrote (see `tests/fixtures/lang/python/SOURCE.md`).
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -83,24 +85,9 @@ fn pinned_requirements_match_pips_parser() {
 }
 
 /// Trivy's expected packages for one of its lockfile fixtures: normalized
-/// name, version, dev; the project itself (`Relationship: root`) left out.
+/// name, version, dev.
 fn trivy_golden(rel: &str) -> BTreeSet<(String, String, bool)> {
-    let g = json(rel);
-    let mut out = BTreeSet::new();
-    for r in g["Results"].as_array().expect("Results") {
-        for p in r["Packages"].as_array().into_iter().flatten() {
-            if p["Relationship"].as_str() == Some("root") {
-                continue;
-            }
-            out.insert((
-                pep503(p["Name"].as_str().expect("Name")),
-                p["Version"].as_str().expect("Version").to_owned(),
-                p["Dev"].as_bool().unwrap_or(false),
-            ));
-        }
-    }
-    assert!(!out.is_empty(), "{rel}: no packages");
-    out
+    common::trivy_packages(&json(rel), rel, pep503)
 }
 
 fn triples(p: &Parsed) -> BTreeSet<(String, String, bool)> {
