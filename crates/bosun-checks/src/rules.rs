@@ -29,6 +29,9 @@ pub(crate) enum Validate {
     /// A value people type: drop placeholders (`changeme`, `${VAR}`,
     /// `<password>`, `xxxxxx`...).
     Password,
+    /// A `key = value` line: [`Validate::Password`], and the value must not
+    /// be a name in code or data ([`is_reference`]).
+    Assignment,
     /// A Docker `auth` value: base64 of `user:password`.
     DockerAuth,
     /// A JWT: the header decodes to JSON with an `alg`.
@@ -205,6 +208,41 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
 pub(crate) fn is_documentation_example(secret: &[u8]) -> bool {
     memchr::memmem::find(&secret.to_ascii_lowercase(), b"example").is_some()
         || KNOWN_SAMPLES.contains(&secret)
+}
+
+/// Whether the value of a `key = value` match is a name rather than a
+/// credential. `key` is the matched text before the value (the key, quotes
+/// and the `=` or `:`).
+///
+/// - Any key: an identifier in camelCase, PascalCase compounds or dotted
+///   paths of letters only (`nextToken`, `NextMarker`,
+///   `DistributionList.NextMarker`), as API models and schemas write
+///   (botocore's `"input_token": "NextToken"` in every AWS service model).
+/// - Keys for machine-made credentials (token, API, access, private or auth
+///   key; not password, passwd or secret): any value of letters alone
+///   (`"output_token": "Marker"`). Generated tokens and keys carry digits;
+///   passwords are chosen by people and may be words, so words are kept
+///   under password keys.
+pub(crate) fn is_reference(key: &[u8], value: &[u8]) -> bool {
+    let letters_only = !value.is_empty()
+        && value
+            .iter()
+            .all(|&b| b.is_ascii_alphabetic() || matches!(b, b'.' | b'_' | b'-'))
+        && value.first().is_some_and(u8::is_ascii_alphabetic)
+        && value.last().is_some_and(u8::is_ascii_alphabetic);
+    if !letters_only {
+        return false;
+    }
+    let compound = value.contains(&b'.')
+        || value
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    if compound {
+        return true;
+    }
+    let key = key.to_ascii_lowercase();
+    let has = |w: &[u8]| memchr::memmem::find(&key, w).is_some();
+    !(has(b"pass") || has(b"secret"))
 }
 
 /// Sample credentials that distributions ship in default configuration
@@ -494,7 +532,7 @@ pub(crate) const BUILTIN: &[Builtin] = &[
     },
     Builtin {
         scope: Scope::ConfigFiles,
-        validate: Validate::Password,
+        validate: Validate::Assignment,
         generic: true,
         ..rule(
             "generic-password-assignment",
@@ -577,6 +615,33 @@ mod tests {
             for k in r.keywords {
                 assert_eq!(*k, k.to_ascii_lowercase(), "{}: keyword {k}", r.id);
             }
+        }
+    }
+
+    #[test]
+    fn references_are_not_credentials() {
+        for (k, v) in [
+            (r#""input_token": ""#, "NextToken"),
+            (r#""output_token": ""#, "nextToken"),
+            (r#""output_token": ""#, "DistributionList.NextMarker"),
+            (r#""input_token": ""#, "Marker"),
+            ("api_key = ", "settings"),
+            ("password: ", "userPassword"),
+            ("secret=", "config.secret.value"),
+        ] {
+            assert!(is_reference(k.as_bytes(), v.as_bytes()), "{k}{v}");
+        }
+        for (k, v) in [
+            ("password: ", "hunter"),
+            ("DB_PASSWORD=", "Summer"),
+            ("client_secret = ", "letters"),
+            ("api_key = ", "a1b2c3d4e5"),
+            (r#""token": ""#, "ghx_9f8e7d6c5b4a"),
+            ("password: ", "Hunter2-not-a-real-password"),
+            ("access_key=", "AbCdEfGhIj1"),
+            ("token=", "-leading"),
+        ] {
+            assert!(!is_reference(k.as_bytes(), v.as_bytes()), "{k}{v}");
         }
     }
 

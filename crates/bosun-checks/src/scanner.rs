@@ -689,6 +689,10 @@ impl SecretScanner {
             let valid = match rule.validate {
                 Validate::None => true,
                 Validate::Password => !rules::is_placeholder(secret),
+                Validate::Assignment => {
+                    let key = data.get(h.span.start..h.secret.start).unwrap_or_default();
+                    !rules::is_placeholder(secret) && !rules::is_reference(key, secret)
+                }
                 Validate::DockerAuth => docker_auth_ok(secret),
                 Validate::Jwt => jwt_ok(secret),
             };

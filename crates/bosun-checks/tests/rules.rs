@@ -606,6 +606,28 @@ fn generic_password_assignment() {
     ] {
         miss("generic-password-assignment", "/app/app.yaml", text);
     }
+    // Names, not values: botocore's service models (paginators-1.json in
+    // every AWS service of every image with boto3 or the AWS CLI) and
+    // schemas. Each of these was a finding on a developer machine's rootfs.
+    for text in [
+        "{\"ListThings\": {\"input_token\": \"NextToken\", \"output_token\": \"NextToken\"}}",
+        "{\"input_token\": \"nextToken\", \"limit_key\": \"maxResults\"}",
+        "{\"input_token\": \"Marker\", \"output_token\": \"Marker\"}",
+        "{\"output_token\": \"DistributionList.NextMarker\"}",
+        "{\"password_field\": \"userPassword\"}",
+    ] {
+        miss(
+            "generic-password-assignment",
+            "/usr/lib/x/paginators-1.json",
+            text,
+        );
+    }
+    // ...while a word under a password key is still somebody's password.
+    hit(
+        "generic-password-assignment",
+        "/app/.env",
+        "DB_PASSWORD=Summertime\n",
+    );
     // a specific rule wins over the generic one on the same text
     let key = akia(52);
     let found = ids("/app/.env", &format!("AWS_ACCESS_KEY={key}\n"));
