@@ -19,12 +19,9 @@ Prints both lists, then fails (exit 1) when
 
     scripts/compare/secrets.py [--image NAME] [--json OUT]
 
-bosun runs, by default, through the example binary of crates/bosun-checks
-(`cargo run --release -p bosun-checks --example secrets -- REF`; set
-$BOSUN_SECRETS to a built example binary to skip cargo). Set $BOSUN to a built
-`bosun` binary to run `bosun scan --scanners secret --format json REF`
-instead: that is the real command and should become the default once the CLI
-settles. Rule kinds are compared through
+bosun runs as `bosun scan --no-cache --scanners secret --format json REF`,
+built with `cargo run --release -p bosun` (set $BOSUN to a built `bosun`
+binary to skip cargo). Rule kinds are compared through
 crates/bosun-checks/tests/fixtures/trivy-rule-map.json, which the cargo test
 crates/bosun-checks/tests/trivy.rs (the same comparison, for CI) also reads.
 Needs the test images (scripts/build-test-images.sh) and Trivy
@@ -105,14 +102,11 @@ def trivy(archive, diff_ids):
 
 def bosun(reference):
     cli = os.environ.get("BOSUN")
-    example = os.environ.get("BOSUN_SECRETS")
+    args = ["scan", "--no-cache", "--scanners", "secret", "--format", "json", reference]
     if cli:
-        cmd = [cli, "scan", "--scanners", "secret", "--format", "json", reference]
-    elif example:
-        cmd = [example, reference]
+        cmd = [cli] + args
     else:
-        cmd = ["cargo", "run", "--quiet", "--release", "-p", "bosun-checks",
-               "--example", "secrets", "--", reference]
+        cmd = ["cargo", "run", "--quiet", "--release", "-p", "bosun", "--"] + args
     t0 = time.monotonic()
     r = subprocess.run(cmd, capture_output=True, text=True)
     secs = time.monotonic() - t0
